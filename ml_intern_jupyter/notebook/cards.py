@@ -1,0 +1,205 @@
+"""Displayable objects for a %%intern cell: Markdown text, tool cards, plan, errors, footer.
+
+Each object renders as HTML/Markdown in the notebook and as readable plain text
+(nbconvert, the terminal, ``jupyter execute``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..protocol import ToolState
+
+VIEW_CHARS = 3000
+VIEW_LINES = 60
+CODE_ARGS = ("code", "command", "content", "new_string")
+
+_STATE_BADGES = {
+    ToolState.PENDING_APPROVAL: ("⏳", "waiting for approval", "#b58900"),
+    ToolState.APPROVED: ("✔", "approved", "#2aa198"),
+    ToolState.RUNNING: ("⚙", "running", "#268bd2"),
+    ToolState.DONE: ("✓", "done", "#859900"),
+    ToolState.FAILED: ("✗", "failed", "#dc322f"),
+    ToolState.REJECTED: ("⊘", "rejected", "#cb4b16"),
+    ToolState.CANCELLED: ("⏹", "cancelled", "#93a1a1"),
+}
+
+
+def clip_for_view(text: str, max_chars: int = VIEW_CHARS, max_lines: int = VIEW_LINES) -> str:
+    """Shorten long text for display only (the model always gets the full result)."""
+    lines = text.splitlines()
+    hidden = 0
+    if len(lines) > max_lines:
+        hidden = len(lines) - max_lines
+        text = "\n".join([*lines[: max_lines // 2], "…", *lines[-max_lines // 2 :]])
+    if len(text) > max_chars:
+        hidden_chars = len(text) - max_chars
+        text = text[: max_chars // 2] + "\n…\n" + text[-max_chars // 2 :]
+        return text + f"\n[{hidden_chars} characters hidden in this view]"
+    return text + (f"\n[{hidden} lines hidden in this view]" if hidden else "")
+
+
+def highlight(code: str, language: str = "python") -> str:
+    """Code as HTML with inline colours (Pygments), so it survives export."""
+    try:
+        from pygments import highlight as pyg_highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import get_lexer_by_name
+
+        formatter = HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
+        return pyg_highlight(code, get_lexer_by_name(language), formatter)
+    except Exception:
+        return f"<pre>{html.escape(code)}</pre>"
+
+
+def _language_for(tool: str, key: str) -> str:
+    return "bash" if tool == "bash" or key == "command" else "python" if key in ("code",) else "text"
+
+
+class MarkdownText:
+    """Assistant text: Markdown in the notebook, raw text elsewhere."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass
+class ToolCard:
+    """One tool call: name, arguments, state, streamed log and result."""
+
+    tool_call_id: str
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    state: ToolState = ToolState.RUNNING
+    log: list[str] = field(default_factory=list)
+    output: str | None = None
+    ok: bool = True
+    reason: str = ""
+
+    def _badge(self) -> tuple[str, str, str]:
+        return _STATE_BADGES.get(self.state, ("•", self.state.value, "#657b83"))
+
+    def _arguments_html(self) -> str:
+        parts = []
+        for key, value in self.arguments.items():
+            if key in CODE_ARGS and isinstance(value, str):
+                parts.append(f"<div><b>{html.escape(key)}</b></div>{highlight(value, _language_for(self.name, key))}")
+            else:
+                shown = html.escape(json.dumps(value, ensure_ascii=False, indent=None)[:500])
+                parts.append(f"<div><b>{html.escape(key)}</b>: <code>{shown}</code></div>")
+        return "".join(parts)
+
+    def _repr_html_(self) -> str:
+        icon, label, colour = self._badge()
+        log = ""
+        if self.log:
+            tail = "\n".join(self.log[-40:])
+            log = f"<div style='opacity:.75'><pre style='margin:2px 0'>{html.escape(tail)}</pre></div>"
+        result = ""
+        if self.output is not None:
+            result = (
+                f"<details {'open' if not self.ok else ''}><summary>result</summary>"
+                f"<pre style='margin:2px 0;white-space:pre-wrap'>{html.escape(clip_for_view(self.output))}</pre>"
+                "</details>"
+            )
+        open_attr = "open" if self.state in (ToolState.PENDING_APPROVAL, ToolState.RUNNING) else ""
+        return (
+            f"<details {open_attr} class='ml-intern-tool' style='border-left:3px solid {colour};"
+            f"padding:2px 8px;margin:4px 0'><summary><span style='color:{colour}'>{icon} {label}</span> "
+            f"<b>{html.escape(self.name)}</b></summary>{self._arguments_html()}{log}{result}</details>"
+        )
+
+    def __repr__(self) -> str:
+        icon, label, _ = self._badge()
+        lines = [f"{icon} {self.name} [{label}]"]
+        for key, value in self.arguments.items():
+            text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+            lines.append(f"  {key}: " + text.replace("\n", "\n    "))
+        lines.extend(f"  │ {line}" for line in self.log[-20:])
+        if self.output is not None:
+            lines.append("  → " + clip_for_view(self.output, 1500, 30).replace("\n", "\n    "))
+        return "\n".join(lines)
+
+
+class PlanView:
+    """The agent's todo list as a checklist."""
+
+    MARKS: ClassVar[dict[str, str]] = {"completed": "☑", "in_progress": "▶", "pending": "☐"}
+
+    def __init__(self, todos: tuple[dict[str, str], ...]) -> None:
+        self.todos = todos
+
+    def _lines(self) -> list[str]:
+        return [f"{self.MARKS.get(t.get('status', ''), '☐')} {t.get('content', '')}" for t in self.todos]
+
+    def _repr_markdown_(self) -> str:
+        return "**Plan**\n\n" + "\n".join(f"- {line}" for line in self._lines())
+
+    def __repr__(self) -> str:
+        return "Plan:\n" + "\n".join(f"  {line}" for line in self._lines())
+
+
+class Notice:
+    """An error, warning or info line, with the fix to try."""
+
+    COLOURS: ClassVar[dict[str, str]] = {"error": "#dc322f", "warning": "#b58900", "info": "#657b83"}
+
+    def __init__(self, message: str, fix: str = "", level: str = "error") -> None:
+        self.message, self.fix, self.level = message, fix, level
+
+    def _repr_html_(self) -> str:
+        colour = self.COLOURS.get(self.level, "#657b83")
+        fix = f"<div><b>Fix:</b> {html.escape(self.fix)}</div>" if self.fix else ""
+        title = {"error": "Error", "warning": "Note", "info": ""}.get(self.level, "")
+        head = f"<b>{title}:</b> " if title else ""
+        return (
+            f"<div style='border-left:3px solid {colour};padding:2px 8px'>{head}{html.escape(self.message)}{fix}</div>"
+        )
+
+    def __repr__(self) -> str:
+        prefix = {"error": "✗ Error: ", "warning": "! ", "info": ""}.get(self.level, "")
+        return prefix + self.message + (f"\n  Fix: {self.fix}" if self.fix else "")
+
+
+@dataclass
+class Footer:
+    """Iterations, tokens, elapsed time and model; live while the agent works."""
+
+    model: str
+    iterations: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    elapsed: float = 0.0
+    status: str = "working"
+
+    def text(self) -> str:
+        """The footer line (also the plain-text form)."""
+        return (
+            f"{self.status} · {self.iterations} iteration(s) · {self.prompt_tokens:,} in / "
+            f"{self.completion_tokens:,} out tokens · {self.elapsed:.0f}s · {self.model}"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<div style='opacity:.6;font-size:90%'>{html.escape(self.text())}</div>"
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+class Blank:
+    """An output that shows nothing (replaces a footer that moved down)."""
+
+    def _repr_html_(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        return ""

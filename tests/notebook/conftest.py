@@ -1,0 +1,53 @@
+"""A real ipykernel shared by the kernel integration tests of one module."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .kernel_driver import KernelDriver
+
+
+@pytest.fixture(scope="module")
+def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kernel")
+
+
+@pytest.fixture(scope="module")
+def kernel(kernel_home: Path) -> Iterator[KernelDriver]:
+    """A kernel with the extension loaded, isolated from real config and keys."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_TOKEN")) and not k.startswith("ML_INTERN")
+    }
+    env.update(
+        HOME=str(kernel_home),
+        XDG_CONFIG_HOME=str(kernel_home / ".config"),
+        ML_INTERN_DATA_DIR=str(kernel_home / "data"),
+        HF_HUB_OFFLINE="1",
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+    )
+    driver = KernelDriver(env=env, cwd=str(kernel_home))
+    try:
+        reply = driver.run("%load_ext ml_intern_jupyter").reply
+        assert reply is not None and reply["content"]["status"] == "ok"
+        yield driver
+    finally:
+        driver.close()
+
+
+@pytest.fixture
+def kernel_script(kernel_home: Path) -> Callable[[list[dict[str, Any]]], str]:
+    """Write a scripted-model file the kernel can read; returns ``scripted/<path>``."""
+    counter = iter(range(10_000))
+
+    def write(turns: list[dict[str, Any]]) -> str:
+        path = kernel_home / f"script_{os.getpid()}_{next(counter)}.json"
+        path.write_text(json.dumps({"turns": turns}))
+        return f"scripted/{path}"
+
+    return write

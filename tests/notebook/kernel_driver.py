@@ -1,0 +1,119 @@
+"""Drive a real ipykernel with jupyter_client: run cells, watch iopub, click widget buttons."""
+
+from __future__ import annotations
+
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+
+@dataclass
+class CellRun:
+    """Everything iopub said about one execute request."""
+
+    msg_id: str
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    reply: dict[str, Any] | None = None
+
+    def outputs(self, *types: str) -> list[dict[str, Any]]:
+        return [m for m in self.messages if not types or m["msg_type"] in types]
+
+    def text(self) -> str:
+        """All text/plain and stream text of the cell, in order."""
+        parts = []
+        for m in self.messages:
+            content = m["content"]
+            if m["msg_type"] == "stream":
+                parts.append(content["text"])
+            elif m["msg_type"] in ("display_data", "update_display_data", "execute_result"):
+                parts.append(content["data"].get("text/plain", ""))
+            elif m["msg_type"] == "error":
+                parts.append("\n".join(content["traceback"]))
+        return "\n".join(parts)
+
+
+class KernelDriver:
+    """A started kernel plus a blocking client."""
+
+    def __init__(self, env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(env=env, cwd=cwd)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.comms: dict[str, dict[str, Any]] = {}  # comm_id -> widget state at open
+        self._pending: list[dict[str, Any]] = []
+
+    def close(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+    def _drain(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+        except queue.Empty:
+            return None
+        if msg["msg_type"] == "comm_open":
+            self.comms[msg["content"]["comm_id"]] = msg["content"].get("data", {}).get("state", {})
+        return msg
+
+    def start(self, code: str) -> CellRun:
+        """Send an execute request without waiting."""
+        return CellRun(self.kc.execute(code, allow_stdin=False))
+
+    def pump(self, run: CellRun, until=None, timeout: float = 60) -> CellRun:
+        """Collect iopub for ``run`` until ``until(run)`` holds, or the cell is idle and replied."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = self._drain(0.1)
+            if msg is not None and msg["parent_header"].get("msg_id") == run.msg_id:
+                run.messages.append(msg)
+            if run.reply is None:
+                try:
+                    reply = self.kc.get_shell_msg(timeout=0.01)
+                    if reply["parent_header"].get("msg_id") == run.msg_id:
+                        run.reply = reply
+                except queue.Empty:
+                    pass
+            if until is not None and until(run):
+                return run
+            if until is None and run.reply is not None and self._idle(run):
+                return run
+        raise TimeoutError(f"cell did not finish in {timeout}s; got {run.text()[-2000:]}")
+
+    @staticmethod
+    def _idle(run: CellRun) -> bool:
+        return any(m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" for m in run.messages)
+
+    def run(self, code: str, timeout: float = 60) -> CellRun:
+        """Execute and wait for the reply."""
+        return self.pump(self.start(code), timeout=timeout)
+
+    def buttons(self, description_prefix: str) -> list[str]:
+        """Comm ids of Button widgets whose label starts with the prefix, oldest first."""
+        return [
+            cid
+            for cid, state in self.comms.items()
+            if state.get("_model_name") == "ButtonModel" and state.get("description", "").startswith(description_prefix)
+        ]
+
+    def widgets(self, model_name: str) -> list[str]:
+        return [cid for cid, state in self.comms.items() if state.get("_model_name") == model_name]
+
+    def click(self, comm_id: str) -> None:
+        """What the front end sends when a button is clicked."""
+        self._comm_msg(comm_id, {"method": "custom", "content": {"event": "click"}})
+
+    def set_value(self, comm_id: str, value: Any) -> None:
+        """What the front end sends when a text widget changes."""
+        self._comm_msg(comm_id, {"method": "update", "state": {"value": value}, "buffer_paths": []})
+
+    def _comm_msg(self, comm_id: str, data: dict[str, Any]) -> None:
+        msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        self.kc.shell_channel.send(msg)
+
+    def interrupt(self) -> None:
+        self.km.interrupt_kernel()

@@ -95,7 +95,7 @@ class Shutdown(Operation):
 # --------------------------------------------------------------------------
 
 
-class ToolState(str, enum.Enum):
+class ToolState(enum.StrEnum):
     """Life cycle of one tool call."""
 
     PENDING_APPROVAL = "pending_approval"

@@ -11,9 +11,7 @@ from ..protocol import ExecApproval
 from ..tools.spec import ToolSpec
 
 
-def needs_approval(
-    spec: ToolSpec, arguments: dict[str, Any], policy: Mapping[str, Sequence[str]], yolo: bool
-) -> bool:
+def needs_approval(spec: ToolSpec, arguments: dict[str, Any], policy: Mapping[str, Sequence[str]], yolo: bool) -> bool:
     """Whether this call waits for the user.
 
     yolo approves everything; ``always_ask`` globs win over ``auto_approve`` globs,

@@ -164,9 +164,7 @@ _SCHEMA: Mapping[str, Any] = MappingProxyType(
         "yolo": _BOOL,
         "approval_policy": MappingProxyType({"auto_approve": _STR_LIST, "always_ask": _STR_LIST}),
         "max_tool_output_chars": _POS_INT,
-        "retry": MappingProxyType(
-            {"max_retries": _NONNEG_INT, "base_delay": _NONNEG_NUM, "max_delay": _NONNEG_NUM}
-        ),
+        "retry": MappingProxyType({"max_retries": _NONNEG_INT, "base_delay": _NONNEG_NUM, "max_delay": _NONNEG_NUM}),
         "share_traces": _BOOL,
         "personal_trace_repo_template": _STR,
         "data_dir": _OPT_STR,
@@ -252,9 +250,7 @@ def _resolve_transport(server: dict, source: str, key: str) -> None:
     """Fill in the default transport and check the command/url it needs."""
     if "transport" not in server:
         if "command" in server and "url" in server:
-            raise _error(
-                source, key, "has both `command` and `url`", 'set "transport": "stdio", "http" or "sse"'
-            )
+            raise _error(source, key, "has both `command` and `url`", 'set "transport": "stdio", "http" or "sse"')
         server["transport"] = "http" if "url" in server else "stdio"
     needed = "command" if server["transport"] == "stdio" else "url"
     if needed not in server:
@@ -392,9 +388,7 @@ def _env_yolo(env: Mapping[str, str]) -> bool | None:
     if raw in _TRUE | _FALSE:
         return raw in _TRUE
     problem = f"is {raw!r}, expected 1/true/yes/on or 0/false/no/off"
-    raise _error(
-        "environment", "ML_INTERN_YOLO", problem, "set ML_INTERN_YOLO=1 to auto-approve, or unset it"
-    )
+    raise _error("environment", "ML_INTERN_YOLO", problem, "set ML_INTERN_YOLO=1 to auto-approve, or unset it")
 
 
 def _user_file(path: str | Path | None, env: Mapping[str, str]) -> Path | None:

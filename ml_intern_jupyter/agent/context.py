@@ -14,7 +14,7 @@ INTERRUPTED_RESULT = "[interrupted by the user before this tool call finished; i
 TokenCounter = Callable[[dict[str, Any]], int]
 
 
-class EntryKind(str, enum.Enum):
+class EntryKind(enum.StrEnum):
     """Where a message came from. Undo stops only at ``USER``."""
 
     SYSTEM = "system"

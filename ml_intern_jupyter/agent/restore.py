@@ -54,9 +54,7 @@ def restorable_messages(messages: Iterable[Any]) -> tuple[list[dict[str, Any]], 
             kept.append(entry)
         elif role == "tool" and message.get("tool_call_id") in open_calls and text is not None:
             name = open_calls.pop(message["tool_call_id"])
-            kept.append(
-                {"role": "tool", "tool_call_id": message["tool_call_id"], "name": name, "content": text}
-            )
+            kept.append({"role": "tool", "tool_call_id": message["tool_call_id"], "name": name, "content": text})
         else:
             notes.append(f"message {index}: dropped (role {role!r} cannot be restored here)")
     _close_open_calls(kept, open_calls)

@@ -180,9 +180,7 @@ class Session:
 
     def _refuse_if_busy(self, what: str) -> bool:
         if self._closed:
-            self.emit(
-                ErrorEvent(message="This session was shut down.", kind="closed", fix="Start a new one.")
-            )
+            self.emit(ErrorEvent(message="This session was shut down.", kind="closed", fix="Start a new one."))
             return True
         if self.busy:
             self.emit(

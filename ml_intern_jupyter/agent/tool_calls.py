@@ -47,9 +47,7 @@ def _is_json_object(text: str) -> bool:
 def prepare_call(raw: RawToolCall, router: ToolRouter) -> PreparedCall:
     """Parse and check one call. Problems become an error the model will read."""
     if raw.name not in router:
-        return PreparedCall(
-            raw, {}, f"Error: unknown tool {raw.name!r}. Available tools: {', '.join(router.names())}."
-        )
+        return PreparedCall(raw, {}, f"Error: unknown tool {raw.name!r}. Available tools: {', '.join(router.names())}.")
     try:
         arguments = json.loads(raw.arguments or "{}", strict=False)
     except ValueError as exc:
@@ -149,9 +147,7 @@ class ToolCallRunner:
         raw = call.raw
         self._broker.expect(raw.id)
         self._state(call, ToolState.PENDING_APPROVAL)
-        self._emit(
-            ApprovalRequired(tool_call_id=raw.id, name=raw.name, arguments=call.arguments, reason=reason)
-        )
+        self._emit(ApprovalRequired(tool_call_id=raw.id, name=raw.name, arguments=call.arguments, reason=reason))
         try:
             return await self._broker.wait(raw.id)
         except asyncio.CancelledError:

@@ -24,16 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(every tool call auto-approved); without one it opens an interactive chat.",
     )
     parser.add_argument("prompt", nargs="?", help="the task; omit for interactive chat")
-    parser.add_argument(
-        "--model", help="model id, e.g. anthropic/claude-sonnet-4-5-20250929, ollama/llama3.1:8b"
-    )
+    parser.add_argument("--model", help="model id, e.g. anthropic/claude-sonnet-4-5-20250929, ollama/llama3.1:8b")
     parser.add_argument("--max-iterations", type=int, help="cap on model calls per turn (default 300)")
-    parser.add_argument(
-        "--no-stream", action="store_true", help="wait for whole replies instead of streaming"
-    )
-    parser.add_argument(
-        "--config", help="a config JSON file (default: ML_INTERN_CONFIG or ~/.config/ml-intern)"
-    )
+    parser.add_argument("--no-stream", action="store_true", help="wait for whole replies instead of streaming")
+    parser.add_argument("--config", help="a config JSON file (default: ML_INTERN_CONFIG or ~/.config/ml-intern)")
     return parser
 
 

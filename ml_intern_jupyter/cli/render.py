@@ -53,9 +53,7 @@ def format_arguments(arguments: dict) -> str:
 class TerminalRenderer:
     """An event sink that prints to a terminal (colours only on a tty)."""
 
-    def __init__(
-        self, out: TextIO | None = None, err: TextIO | None = None, max_output_lines: int = 20
-    ) -> None:
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, max_output_lines: int = 20) -> None:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.color = self.out.isatty()

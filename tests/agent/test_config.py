@@ -286,9 +286,7 @@ def test_cwd_dotenv_feeds_substitution(isolated: Path, monkeypatch: pytest.Monke
     assert os.environ["CFG_TEST_TOKEN"] == "from-dotenv"
 
 
-def test_explicit_env_beats_dotenv_without_touching_environ(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_explicit_env_beats_dotenv_without_touching_environ(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (isolated / "work" / ".env").write_text("CFG_TEST_A=dotenv\nCFG_TEST_B=dotenv\n")
     monkeypatch.delenv("CFG_TEST_B", raising=False)
     user = write_json(isolated / "c.json", {"model_name": "${CFG_TEST_A}-${CFG_TEST_B}"})
@@ -323,9 +321,7 @@ def test_top_level_must_be_an_object(tmp_path: Path) -> None:
     assert str(user) in message and "top level is a list, expected a JSON object" in message
 
 
-def test_default_config_path_prefers_the_packaged_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_default_config_path_prefers_the_packaged_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_config_path().is_file()
     packaged = write_json(tmp_path / "pkg" / "configs" / "default_agent_config.json", {})
     monkeypatch.setattr(config_mod, "_PACKAGE_DIR", tmp_path / "pkg")
@@ -379,9 +375,7 @@ def test_unknown_nested_keys(tmp_path: Path, data: dict, key: str) -> None:
         ({"messaging": {"enabled": 1}}, "messaging.enabled", "1 (int)", "true or false"),
     ],
 )  # fmt: skip
-def test_bad_types_name_key_found_and_expected(
-    tmp_path: Path, data: dict, key: str, found: str, expected: str
-) -> None:
+def test_bad_types_name_key_found_and_expected(tmp_path: Path, data: dict, key: str, found: str, expected: str) -> None:
     user = write_json(tmp_path / "c.json", data)
     with pytest.raises(ConfigError) as info:
         load(user)

@@ -110,7 +110,9 @@ async def test_yolo_and_approve_all_skip_the_question(make_session):
     await session.run_turn("go")
     assert sorted(c["code"] for c in risky.calls) == ["a", "b"]
     assert session.yolo is True
-    session2, rec2 = make_session([{"tool_calls": [call("risky", code="c")]}, {"text": "ok"}], tools=[risky.spec()], yolo=True)
+    session2, rec2 = make_session(
+        [{"tool_calls": [call("risky", code="c")]}, {"text": "ok"}], tools=[risky.spec()], yolo=True
+    )
     await session2.run_turn("go")
     assert rec2.of("approval_required") == []
 

@@ -37,9 +37,7 @@ def script(tmp_path, handler):
 async def call(model, stream=False, **kw):
     kw.setdefault("messages", MESSAGES)
     if stream:
-        resp = await litellm.acompletion(
-            model=model, stream=True, stream_options={"include_usage": True}, **kw
-        )
+        resp = await litellm.acompletion(model=model, stream=True, stream_options={"include_usage": True}, **kw)
         return [chunk async for chunk in resp]
     return await litellm.acompletion(model=model, **kw)
 
@@ -105,9 +103,7 @@ async def test_string_arguments_passed_verbatim(script, stream):
     model = script([{"tool_calls": [{"name": "python", "arguments": '{"code": "1+'}]}])
     if stream:
         chunks = await call(model, stream=True)
-        args = [
-            tc.function.arguments for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])
-        ]
+        args = [tc.function.arguments for c in chunks if c.choices for tc in (c.choices[0].delta.tool_calls or [])]
     else:
         resp = await call(model)
         args = [tc.function.arguments for tc in resp.choices[0].message.tool_calls]
@@ -115,9 +111,7 @@ async def test_string_arguments_passed_verbatim(script, stream):
 
 
 async def test_non_stream_response(script):
-    model = script(
-        [{"text": "Let me check.", "tool_calls": [{"name": "python", "arguments": {"code": "2*3"}}]}]
-    )
+    model = script([{"text": "Let me check.", "tool_calls": [{"name": "python", "arguments": {"code": "2*3"}}]}])
     resp = await call(model)
     assert isinstance(resp, litellm.ModelResponse)
     msg = resp.choices[0].message
@@ -133,9 +127,7 @@ async def test_non_stream_response(script):
 
 @pytest.mark.parametrize("stream", [False, True])
 async def test_finish_reason_and_usage_overrides(script, stream):
-    model = script(
-        [{"text": "cut", "finish_reason": "length", "usage": {"prompt_tokens": 7, "completion_tokens": 3}}]
-    )
+    model = script([{"text": "cut", "finish_reason": "length", "usage": {"prompt_tokens": 7, "completion_tokens": 3}}])
     if stream:
         chunks = await call(model, stream=True)
         finish = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]

@@ -219,9 +219,7 @@ class ScriptedLLM(litellm.CustomLLM):
     def _response(self, model: str, turn: _Turn, messages: list, model_response: Any) -> Any:
         calls = [{k: v for k, v in c.items() if k != "index"} for c in _tool_calls(turn)]
         content = turn.text if turn.text or not calls else None
-        model_response.choices[0].message = litellm.Message(
-            content=content, role="assistant", tool_calls=calls or None
-        )
+        model_response.choices[0].message = litellm.Message(content=content, role="assistant", tool_calls=calls or None)
         model_response.choices[0].finish_reason = turn.finish_reason
         model_response.model = f"{PROVIDER}/{model}"
         model_response.usage = litellm.Usage(**_usage(turn, messages))
@@ -259,9 +257,7 @@ class ScriptedLLM(litellm.CustomLLM):
             self._raise_error(model, turn)
         return turn, self._chunks(turn, messages)
 
-    def streaming(
-        self, model: str, messages: list, *args: Any, **kwargs: Any
-    ) -> Iterator[GenericStreamingChunk]:
+    def streaming(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Iterator[GenericStreamingChunk]:
         turn, chunks = self._stream_turn(model, messages, kwargs)
 
         def gen() -> Iterator[GenericStreamingChunk]:

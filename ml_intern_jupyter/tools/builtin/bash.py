@@ -42,8 +42,7 @@ PARAMETERS: dict[str, Any] = {
         "timeout": {
             "type": "number",
             "exclusiveMinimum": 0,
-            "description": "Optional limit in seconds; the whole process group is killed after it. "
-            "Default: no limit.",
+            "description": "Optional limit in seconds; the whole process group is killed after it. Default: no limit.",
         },
         "description": {
             "type": "string",

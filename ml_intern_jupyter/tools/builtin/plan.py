@@ -54,9 +54,7 @@ def make_plan_tool() -> ToolSpec:
 
 async def run_plan(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
     """Handler of the ``plan`` tool: emits ``PlanUpdate`` and returns the checklist."""
-    todos = tuple(
-        {"content": str(item["content"]), "status": str(item["status"])} for item in arguments["todos"]
-    )
+    todos = tuple({"content": str(item["content"]), "status": str(item["status"])} for item in arguments["todos"])
     bad = [t["status"] for t in todos if t["status"] not in STATUSES]
     if bad:
         return ToolResult(f"Unknown status {bad[0]!r}; use one of {', '.join(STATUSES)}.", ok=False)

@@ -87,6 +87,7 @@ class PythonNamespace:
             return hit == 1
 
     def _execute(self, code: str, filename: str, out: io.TextIOBase) -> bool:
+        # Registered so tracebacks and inspect.getsource can show the cell's lines.
         linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
         try:
             tree = ast.parse(code, filename)

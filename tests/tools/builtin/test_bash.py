@@ -144,9 +144,7 @@ async def test_cancel_escalates_to_sigkill(recorder, tmp_path):
 async def test_cancel_through_router_propagates(recorder, tmp_path):
     pidfile = tmp_path / "sleep.pid"
     router = ToolRouter([make_bash_tool()])
-    task = asyncio.create_task(
-        router.execute("bash", {"command": f"echo $$ > {pidfile}; exec sleep 30"}, recorder.ctx)
-    )
+    task = asyncio.create_task(router.execute("bash", {"command": f"echo $$ > {pidfile}; exec sleep 30"}, recorder.ctx))
     pid = int(await _wait_for_file(pidfile))
     start = time.monotonic()
     task.cancel()

@@ -26,9 +26,7 @@ def test_spec_flags():
 
 async def test_namespace_persists_across_calls(router, recorder):
     first = await router.execute("python", {"code": "import math\nx = 21"}, recorder.ctx)
-    second = await router.execute(
-        "python", {"code": "def double(v):\n    return 2 * v\ndouble(x)"}, recorder.ctx
-    )
+    second = await router.execute("python", {"code": "def double(v):\n    return 2 * v\ndouble(x)"}, recorder.ctx)
     third = await router.execute("python", {"code": "math.floor(double(x) / 4)"}, recorder.ctx)
     assert first.output == "(no output)"
     assert second.output == "42"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import sys
@@ -91,7 +92,7 @@ async def session_loop(model: str, iterations: int) -> list[float]:
     assert outcome.iterations == iterations, outcome
     # iteration i spans from the previous assistant message to this one (tools run in between)
     edges = [start, *stamps]
-    return [b - a for a, b in zip(edges, edges[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(edges)]
 
 
 def main() -> int:

@@ -65,7 +65,7 @@ class ContextManager:
     def add_assistant(self, content: str, tool_calls: Iterable[dict[str, Any]] = ()) -> None:
         """Append an assistant message, with its tool calls if any."""
         message: dict[str, Any] = {"role": "assistant", "content": content or None}
-        calls = list(tool_calls)
+        calls = copy.deepcopy(list(tool_calls))
         if calls:
             message["tool_calls"] = calls
         self._entries.append(Entry(message, EntryKind.ASSISTANT))

@@ -33,8 +33,8 @@ class ModelRequest:
 
 def backoff_delay(attempt: int, retry: RetryConfig) -> float:
     """Exponential backoff with a little jitter, capped at ``retry.max_delay``."""
-    delay = min(retry.max_delay, retry.base_delay * (2**attempt))
-    return delay * (0.8 + 0.4 * random.random())
+    delay = retry.base_delay * (2**attempt)
+    return min(retry.max_delay, delay * (0.8 + 0.4 * random.random()))
 
 
 async def call_model(

@@ -45,6 +45,9 @@ def restorable_messages(messages: Iterable[Any]) -> tuple[list[dict[str, Any]], 
             _close_open_calls(kept, open_calls)
             entry: dict[str, Any] = {"role": role, "content": text}
             calls = message.get("tool_calls") or []
+            if not isinstance(calls, list):
+                notes.append(f"message {index}: dropped tool_calls that are not a list")
+                calls = []
             good = [c for c in calls if _valid_call(c)]
             if len(good) != len(calls):
                 notes.append(f"message {index}: dropped {len(calls) - len(good)} malformed tool call(s)")
@@ -52,13 +55,18 @@ def restorable_messages(messages: Iterable[Any]) -> tuple[list[dict[str, Any]], 
                 entry["tool_calls"] = good
                 open_calls = {c["id"]: c["function"]["name"] for c in good}
             kept.append(entry)
-        elif role == "tool" and message.get("tool_call_id") in open_calls and text is not None:
+        elif role == "tool" and _answers_open_call(message, open_calls) and text is not None:
             name = open_calls.pop(message["tool_call_id"])
             kept.append({"role": "tool", "tool_call_id": message["tool_call_id"], "name": name, "content": text})
         else:
             notes.append(f"message {index}: dropped (role {role!r} cannot be restored here)")
     _close_open_calls(kept, open_calls)
     return kept, notes
+
+
+def _answers_open_call(message: dict[str, Any], open_calls: dict[str, str]) -> bool:
+    call_id = message.get("tool_call_id")
+    return isinstance(call_id, str) and call_id in open_calls
 
 
 def _close_open_calls(kept: list[dict[str, Any]], open_calls: dict[str, str]) -> None:

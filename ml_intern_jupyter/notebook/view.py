@@ -53,8 +53,8 @@ class CellView:
         display: Display = _ipython_display,
         approval_factory: Callable[[ApprovalRequired], Any] | None = None,
         min_interval: float = 1 / 15,
-        max_interval: float = 0.5,
-        min_chars: int = 120,
+        max_interval: float = 0.75,
+        min_chars: int = 160,
         tick: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
         usage: Callable[[], tuple[int, int]] | None = None,
@@ -74,6 +74,7 @@ class CellView:
         self._pending_chars = 0
         self._last_flush = 0.0
         self._flush_timer: asyncio.TimerHandle | None = None
+        self._last_sent = 0.0
         self._cards: dict[str, tuple[ToolCard, Any]] = {}
         self._approvals: dict[str, Any] = {}
         self._dirty_logs: set[str] = set()
@@ -84,6 +85,7 @@ class CellView:
     def _show(self, obj: Any) -> Any:
         """Display a new block above the footer (the footer moves to the bottom)."""
         self.updates += 1
+        self._last_sent = self._clock()
         handle = self._display(obj, display_id=True)
         if self._footer_handle is not None:
             self._footer_handle.update(Blank())
@@ -93,6 +95,7 @@ class CellView:
 
     def _update(self, handle: Any, obj: Any) -> None:
         self.updates += 1
+        self._last_sent = self._clock()
         handle.update(obj)
 
     def _show_footer(self) -> None:
@@ -100,9 +103,16 @@ class CellView:
         self.updates += 1
         self._footer_handle = self._display(self.footer, display_id=True)
 
-    def refresh_footer(self) -> None:
-        """Re-render the footer if its text changed (elapsed time is shown in seconds)."""
-        self.footer.elapsed = self._clock() - self._start
+    def refresh_footer(self, force: bool = False) -> None:
+        """Re-render the footer if its text changed (elapsed time is shown in seconds).
+
+        While other output is flowing (anything sent in the last second) the footer
+        waits: the streaming text already shows the agent is alive.
+        """
+        now = self._clock()
+        if not force and self._footer_handle is not None and now - self._last_sent < 1.0:
+            return
+        self.footer.elapsed = now - self._start
         if self._usage is not None:
             self.footer.prompt_tokens, self.footer.completion_tokens = self._usage()
         if self._footer_handle is None:
@@ -130,7 +140,7 @@ class CellView:
         self._cancel_timer()
         self.flush_logs()
         self.footer.status = status
-        self.refresh_footer()
+        self.refresh_footer(force=True)
 
     # -- streamed text --------------------------------------------------------------
     def _cancel_timer(self) -> None:

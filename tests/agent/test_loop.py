@@ -102,7 +102,7 @@ async def test_approval_waits_for_a_later_decision_and_runs_edited_arguments(mak
 
 async def test_yolo_and_approve_all_skip_the_question(make_session):
     risky = RiskyTool()
-    session, rec = make_session(
+    session, _rec = make_session(
         [{"tool_calls": [call("risky", code="a"), call("risky", code="b")]}, {"text": "ok"}],
         tools=[risky.spec()],
     )
@@ -284,7 +284,7 @@ async def test_interrupt_during_slow_tool_is_fast_and_leaves_history_consistent(
 
 
 async def test_interrupt_while_waiting_for_the_model(make_session):
-    session, rec = make_session([{"text": "too late", "delay": 30}, {"text": "fresh"}])
+    session, _rec = make_session([{"text": "too late", "delay": 30}, {"text": "fresh"}])
     turn = asyncio.create_task(session.run_turn("hi"))
     await asyncio.sleep(0.2)
     start = time.monotonic()

@@ -46,7 +46,8 @@ async def call_model(
     sleep: Sleep = asyncio.sleep,
 ) -> ModelReply:
     """Call the model, retrying transient failures; raise :class:`LLMFailure` otherwise."""
-    litellm = prepare_route(route)
+    # the first call imports litellm (~2 s of CPU): keep it off the event loop
+    litellm = await asyncio.to_thread(prepare_route, route)
     missing = missing_credentials(route)
     if missing:
         raise LLMFailure(missing_key_error(route, missing))

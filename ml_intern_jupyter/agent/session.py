@@ -34,7 +34,14 @@ from .compaction import compact, effective_threshold, split_points
 from .config import AgentConfig, load_config
 from .context import ContextManager, approx_tokens
 from .doom_loop import DoomLoopDetector
-from .llm import ModelRoute, context_window, default_model_id, prepare_route, resolve_model
+from .llm import (
+    ModelRoute,
+    context_window,
+    default_model_id,
+    default_model_notice,
+    prepare_route,
+    resolve_model,
+)
 from .model_call import ModelRequest, OnText, call_model
 from .prompts import build_system_prompt
 from .restore import restorable_messages
@@ -82,7 +89,10 @@ class Session:
         self._calls = 0
         self._turn_task: asyncio.Task[TurnOutcome] | None = None
         self._closed = False
-        self.route: ModelRoute = resolve_model(model or self.config.model_name or default_model_id())
+        chosen = model or self.config.model_name
+        self.route: ModelRoute = resolve_model(chosen or default_model_id())
+        self.model_notice = None if chosen else default_model_notice(self.route.model_id)
+        """Set when the model was picked automatically: a note the front end shows once."""
         prompt = system_prompt or build_system_prompt(self.tools.names(), where)
         self.context = ContextManager(prompt, self._count_tokens)
 

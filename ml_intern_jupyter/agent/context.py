@@ -7,11 +7,13 @@ import enum
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 INTERRUPTED_RESULT = "[interrupted by the user before this tool call finished; it may have partly run]"
 
 TokenCounter = Callable[[dict[str, Any]], int]
+GUARD_PREFIXES = ("[loop guard]", "[length guard]")
+SUMMARY_MARK = "[Summary of the earlier conversation"
 
 
 class EntryKind(enum.StrEnum):
@@ -39,19 +41,44 @@ def approx_tokens(message: dict[str, Any]) -> int:
     return max(1, len(json.dumps(message, ensure_ascii=False)) // 4)
 
 
+class ContextListener(Protocol):
+    """Told about every change to a history (the session record uses it)."""
+
+    def message(self, message: dict[str, Any], entry_kind: str) -> None: ...
+
+    def truncate(self, length: int) -> None: ...
+
+    def replace(self, entries: Iterable[tuple[dict[str, Any], str]]) -> None: ...
+
+
 class ContextManager:
     """Owns the message list sent to the model."""
 
     def __init__(self, system_prompt: str, token_counter: TokenCounter = approx_tokens) -> None:
         self._count = token_counter
         self._entries: list[Entry] = []
+        self.listener: ContextListener | None = None
         self.reset(system_prompt)
+
+    def _append(self, entry: Entry) -> None:
+        self._entries.append(entry)
+        if self.listener is not None:
+            self.listener.message(entry.message, entry.kind.value)
+
+    def _replaced(self) -> None:
+        if self.listener is not None:
+            self.listener.replace((e.message, e.kind.value) for e in self._entries)
+
+    def snapshot_to_listener(self) -> None:
+        """Send the whole current history to the listener (when it starts listening)."""
+        self._replaced()
 
     # -- building -----------------------------------------------------------
     def reset(self, system_prompt: str | None = None) -> None:
         """Forget everything but the system prompt."""
         prompt = system_prompt if system_prompt is not None else self.system_prompt
         self._entries = [Entry({"role": "system", "content": prompt}, EntryKind.SYSTEM)]
+        self._replaced()
 
     @property
     def system_prompt(self) -> str:
@@ -60,7 +87,7 @@ class ContextManager:
 
     def add_user(self, text: str, kind: EntryKind = EntryKind.USER) -> None:
         """Append a user-role message (a real user turn, a guard note or a summary)."""
-        self._entries.append(Entry({"role": "user", "content": text}, kind))
+        self._append(Entry({"role": "user", "content": text}, kind))
 
     def add_assistant(self, content: str, tool_calls: Iterable[dict[str, Any]] = ()) -> None:
         """Append an assistant message, with its tool calls if any."""
@@ -68,12 +95,12 @@ class ContextManager:
         calls = copy.deepcopy(list(tool_calls))
         if calls:
             message["tool_calls"] = calls
-        self._entries.append(Entry(message, EntryKind.ASSISTANT))
+        self._append(Entry(message, EntryKind.ASSISTANT))
 
     def add_tool_result(self, tool_call_id: str, name: str, output: str) -> None:
         """Append the result of one tool call."""
         message = {"role": "tool", "tool_call_id": tool_call_id, "name": name, "content": output}
-        self._entries.append(Entry(message, EntryKind.TOOL))
+        self._append(Entry(message, EntryKind.TOOL))
 
     # -- reading ------------------------------------------------------------
     def messages(self) -> list[dict[str, Any]]:
@@ -130,12 +157,15 @@ class ContextManager:
             if entry.kind is EntryKind.USER:
                 removed = len(self._entries) - index
                 del self._entries[index:]
+                if self.listener is not None:
+                    self.listener.truncate(index)
                 return removed, entry.message["content"]
         return 0, ""
 
     def replace_range(self, start: int, stop: int, replacement: list[Entry]) -> None:
         """Replace entries[start:stop] (used by compaction)."""
         self._entries[start:stop] = replacement
+        self._replaced()
 
     def load(self, messages: Iterable[dict[str, Any]], kinds: Iterable[EntryKind] | None = None) -> None:
         """Replace the history (after the system prompt) with saved messages."""
@@ -144,9 +174,16 @@ class ContextManager:
         self._entries = self._entries[:1] + [
             Entry(copy.deepcopy(m), k) for m, k in zip(messages, kind_list, strict=True)
         ]
+        self._replaced()
 
 
 def _kind_of(message: dict[str, Any]) -> EntryKind:
+    content = message.get("content")
+    if message.get("role") == "user" and isinstance(content, str):
+        if content.startswith(GUARD_PREFIXES):
+            return EntryKind.GUARD
+        if content.startswith(SUMMARY_MARK):
+            return EntryKind.SUMMARY
     return {
         "system": EntryKind.SYSTEM,
         "assistant": EntryKind.ASSISTANT,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..protocol import (
     Compact,
     Compacted,
@@ -29,6 +30,7 @@ from ..protocol import (
     UserInput,
 )
 from ..tools.spec import ToolRouter
+from ..traces.store import SessionStore
 from .approvals import ApprovalBroker
 from .compaction import compact, effective_threshold, split_points
 from .config import AgentConfig, load_config
@@ -72,6 +74,7 @@ class Session:
         workdir: Path | None = None,
         system_prompt: str | None = None,
         where: str = "from a terminal",
+        store: SessionStore | None = None,
     ) -> None:
         self.config = config if config is not None else load_config()
         self.id = session_id or new_session_id()
@@ -95,6 +98,16 @@ class Session:
         """Set when the model was picked automatically: a note the front end shows once."""
         prompt = system_prompt or build_system_prompt(self.tools.names(), where)
         self.context = ContextManager(prompt, self._count_tokens)
+        self.store = store
+        self._start_record()
+
+    def _start_record(self) -> None:
+        """Point the session record at the current id and write the current history."""
+        if self.store is None:
+            return
+        self.store.start(self.id, model=self.model_id, cwd=str(self.workdir), version=__version__)
+        self.context.listener = self.store
+        self.context.snapshot_to_listener()
 
     # -- events ---------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
@@ -110,6 +123,8 @@ class Session:
         """Stamp ``seq``/``session_id`` and hand the event to every sink."""
         self._seq += 1
         event = dataclasses.replace(event, seq=self._seq, session_id=self.id)
+        if self.store is not None:
+            self.store.event(event.to_dict())
         for sink in list(self._sinks):
             try:
                 sink(event)
@@ -274,10 +289,12 @@ class Session:
         """Start a fresh conversation with a new session id; returns the id."""
         if self._refuse_if_busy("start a new conversation"):
             return None
-        self.context.reset()
-        self.doom.reset()
         self.id = new_session_id()
         self._seq = 0
+        self.context.listener = None  # the old record keeps its history
+        self.context.reset()
+        self._start_record()
+        self.doom.reset()
         self.emit(Ready())
         return self.id
 
@@ -286,10 +303,12 @@ class Session:
         if self._refuse_if_busy("resume"):
             return ["refused: the agent is busy"]
         kept, notes = restorable_messages(messages)
-        self.context.load(kept)
-        self.doom.reset()
         if session_id:
             self.id = session_id
+            self.context.listener = None
+            self._start_record()
+        self.context.load(kept)
+        self.doom.reset()
         self.emit(Ready())
         return notes
 

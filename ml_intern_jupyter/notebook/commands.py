@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime
 import linecache
 import shlex
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
+from ..agent.config import load_config, resolve_data_dir
 from ..agent.llm import KNOWN_MODELS, ModelIdError
+from ..traces.store import list_sessions, read_session, sessions_dir
 from .cards import Notice
 from .kernel_agent import KernelAgent
 
@@ -19,7 +24,8 @@ COMMANDS: dict[str, str] = {
     "undo": "undo — drop the last turn (your message and everything after it)",
     "compact": "compact — summarise the history to save context",
     "new": "new — start a fresh conversation",
-    "history": "history — the conversations in this kernel",
+    "history": "history — saved sessions (id, start, model, turns, first message)",
+    "resume": "resume ID — restore a saved session (an id or a unique prefix) into this kernel",
     "status": "status — model, tokens, approvals, background runs",
     "tools": "tools — the tools the agent can call and which ones ask first",
     "fix": "fix — send the last error and its cell to the agent to diagnose and fix",
@@ -131,19 +137,46 @@ class Commands:
             raise CommandError("The session is busy; `%intern stop` it first.")
         return Notice(f"New conversation {session.id}.", level="info")
 
-    def _history(self, args: list[str]) -> Notice:
+    async def _history(self, args: list[str]) -> Notice:
         self._no_args("history", args)
-        if not self.agent.sessions:
-            return Notice("No conversations in this kernel yet.", level="info")
-        lines = []
-        for name, session in self.agent.sessions.items():
-            first = next((m["content"] for m in session.context.messages() if m["role"] == "user"), "")
-            marker = "*" if name == self.agent.active else " "
-            lines.append(
-                f"{marker} {name}: {session.id}, {session.model_id}, "
-                f"{session.context.user_turns()} turn(s), first message: {first[:60]!r}"
-            )
-        return Notice("\n".join(lines), level="info")
+        saved = await asyncio.to_thread(list_sessions, self._sessions_dir())
+        if not saved:
+            return Notice("No saved sessions yet.", level="info")
+        live = {session.id: name for name, session in self.agent.sessions.items()}
+        lines = ["id                         started           model                          turns  first message"]
+        for item in saved[:50]:
+            started = datetime.datetime.fromtimestamp(item.started).strftime("%Y-%m-%d %H:%M")
+            here = f"  (this kernel: {live[item.session_id]})" if item.session_id in live else ""
+            first = item.first_message.replace("\n", " ")[:50]
+            lines.append(f"{item.session_id:26s} {started}  {item.model[:30]:30s} {item.turns:5d}  {first!r}{here}")
+        if len(saved) > 50:
+            lines.append(f"… {len(saved) - 50} older sessions")
+        return Notice("\n".join(lines) + "\n\nRestore one with `%intern resume ID`.", level="info")
+
+    def _sessions_dir(self) -> Path:
+        try:
+            config = self.agent.sessions[self.agent.active].config
+        except KeyError:
+            config = load_config()
+        return sessions_dir(resolve_data_dir(config))
+
+    async def _resume(self, args: list[str]) -> Notice:
+        if len(args) != 1:
+            raise CommandError("Say `%intern resume ID` (see `%intern history` for ids).")
+        directory = self._sessions_dir()
+        matches = sorted(directory.glob(f"{args[0]}*.jsonl")) if directory.is_dir() else []
+        if len(matches) != 1:
+            found = "no session" if not matches else f"{len(matches)} sessions"
+            raise CommandError(f"{found} matches {args[0]!r}; `%intern history` lists the ids.")
+        saved = await asyncio.to_thread(read_session, matches[0])
+        session = self.agent.session()
+        if session.busy:
+            raise CommandError("The session is busy; `%intern stop` it first.")
+        notes = session.resume(saved.messages, saved.session_id) + saved.notes
+        text = f"Resumed {saved.session_id}: {saved.turns} turn(s), {len(saved.messages) - 1} message(s)."
+        if notes:
+            text += "\nNot restored:\n" + "\n".join(f"  {note}" for note in notes)
+        return Notice(text, level="info")
 
     def _status(self, args: list[str]) -> Notice:
         self._no_args("status", args)

@@ -14,11 +14,18 @@ from ..agent.llm import ModelIdError
 from ..agent.session import Session
 from ..tools.builtin import builtin_tools
 from ..tools.spec import ToolRouter
+from ..traces.store import SessionStore, SessionWriter, sessions_dir
 from .approval import ApprovalWidget
 from .cards import Notice
 from .kernel_tools import kernel_tools
 from .options import CellOptions, UsageError, parse_cell_options
 from .view import CellView
+
+
+def make_redact() -> Callable[[Any], Any]:
+    """The redaction applied to everything the session record writes."""
+    return lambda value: value
+
 
 WHERE = "inside the user's Jupyter notebook: you share their live kernel, variables and files"
 
@@ -32,16 +39,19 @@ class KernelAgent:
         self.sessions: dict[str, Session] = {}
         self.active = "default"
         self.background: dict[str, asyncio.Task[Any]] = {}
+        self.writer = SessionWriter()
 
     # -- sessions -----------------------------------------------------------------
     def make_session(self, model: str | None = None) -> Session:
         """A session with the kernel tools (raises ConfigError / ModelIdError)."""
         config = load_config()
-        router = ToolRouter(builtin_tools(scratch=resolve_data_dir(config) / "scratch"))
+        data_dir = resolve_data_dir(config)
+        router = ToolRouter(builtin_tools(scratch=data_dir / "scratch"))
         hidden = set(getattr(self.ip, "user_ns_hidden", {}))
         for spec in kernel_tools(self.ip, hidden):
             router.register(spec)
-        return Session(config, model=model, tools=router, where=WHERE)
+        store = SessionStore(sessions_dir(data_dir), self.writer, make_redact())
+        return Session(config, model=model, tools=router, where=WHERE, store=store)
 
     def session(self, name: str | None = None, *, model: str | None = None, new: bool = False) -> Session:
         """The named session (default: the active one), created on first use."""
@@ -64,7 +74,7 @@ class KernelAgent:
         except (UsageError, ConfigError, ModelIdError) as exc:
             self.show(Notice(str(exc), fix="Fix the %%intern options or your config, then re-run the cell."))
             return
-        await self.run_message(session, body, opts)
+        await self.run_message(session, body.strip(), opts)
 
     async def run_message(self, session: Session, text: str, opts: CellOptions | None = None) -> None:
         """Send ``text`` to ``session``, rendering into the current cell."""

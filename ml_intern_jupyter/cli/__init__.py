@@ -7,10 +7,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from ..agent.config import ConfigError, load_config
+from ..agent.config import ConfigError, load_config, resolve_data_dir
 from ..agent.default_tools import default_router
 from ..agent.llm import ModelIdError
 from ..agent.session import Session
+from ..traces.store import SessionStore, SessionWriter, sessions_dir
 from .render import TerminalRenderer
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_session(args: argparse.Namespace, *, headless: bool, renderer: TerminalRenderer) -> Session:
+def make_session(
+    args: argparse.Namespace, *, headless: bool, renderer: TerminalRenderer, writer: SessionWriter | None = None
+) -> Session:
     """A session configured from the command line (raises ConfigError / ModelIdError)."""
     overrides: dict = {}
     if args.max_iterations is not None:
@@ -41,7 +44,8 @@ def make_session(args: argparse.Namespace, *, headless: bool, renderer: Terminal
     if headless:
         overrides["yolo"] = True
     config = load_config(args.config, overrides=overrides)
-    return Session(config, model=args.model, tools=default_router(config), sinks=[renderer])
+    store = SessionStore(sessions_dir(resolve_data_dir(config)), writer) if writer is not None else None
+    return Session(config, model=args.model, tools=default_router(config), sinks=[renderer], store=store)
 
 
 async def run_headless(session: Session, prompt: str) -> int:
@@ -59,8 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ml-intern: --max-iterations must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     renderer = TerminalRenderer()
+    writer = SessionWriter()
     try:
-        session = make_session(args, headless=bool(args.prompt), renderer=renderer)
+        return _run(args, renderer, writer)
+    finally:
+        writer.close()
+
+
+def _run(args: argparse.Namespace, renderer: TerminalRenderer, writer: SessionWriter) -> int:
+    try:
+        session = make_session(args, headless=bool(args.prompt), renderer=renderer, writer=writer)
     except (ConfigError, ModelIdError) as exc:
         print(f"ml-intern: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import dotenv
 import platformdirs
+
+from .config_schema import SCHEMA, config_error, join_key, resolve_transport, validate
+from .config_schema import ConfigError as ConfigError  # re-exported: callers import it from here
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -30,26 +31,7 @@ _OVERRIDES = "<overrides>"
 _VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
-_TRANSPORTS = ("stdio", "http", "sse")
 _MISSING = object()
-
-
-class ConfigError(ValueError):
-    """Invalid configuration; the message names the file, the key (dotted path) and the fix."""
-
-    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.key = key
-
-
-def _error(source: str, key: str | None, problem: str, fix: str) -> ConfigError:
-    where = f"{source}: `{key}`" if key else source
-    return ConfigError(f"{where}: {problem}. Fix: {fix}", path=source, key=key)
-
-
-def _type_error(source: str, key: str, value: Any, expected: str) -> ConfigError:
-    return _error(source, key, f"is {_describe(value)}, expected {expected}", f"set `{key}` to {expected}")
 
 
 @dataclass(frozen=True)
@@ -87,155 +69,27 @@ class AgentConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration in file-key form (``mcpServers`` camelCase), JSON-serialisable."""
-        out = {key: copy.deepcopy(getattr(self, _attr(key))) for key in _SCHEMA}
+        out = {key: copy.deepcopy(getattr(self, _attr(key))) for key in SCHEMA}
         out["retry"] = dataclasses.asdict(self.retry)
         return out
-
-
-# ---------------------------------------------------------------- schema
-
-
-@dataclass(frozen=True)
-class _Rule:
-    check: Callable[[Any], bool]
-    expected: str
-
-
-@dataclass(frozen=True)
-class _Entries:
-    """A JSON object whose values are objects following ``schema``."""
-
-    schema: Mapping[str, Any]
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_str_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) for x in v)
-
-
-_BOOL = _Rule(lambda v: isinstance(v, bool), "true or false")
-_STR = _Rule(lambda v: isinstance(v, str), "a string")
-_OPT_STR = _Rule(lambda v: v is None or isinstance(v, str), "a string or null")
-_POS_INT = _Rule(lambda v: _is_int(v) and v > 0, "a positive integer")
-_NONNEG_INT = _Rule(lambda v: _is_int(v) and v >= 0, "a non-negative integer")
-_NONNEG_NUM = _Rule(lambda v: (_is_int(v) or isinstance(v, float)) and v >= 0, "a non-negative number")
-_STR_LIST = _Rule(_is_str_list, "a list of strings")
-_STR_MAP = _Rule(
-    lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
-    "an object with string values",
-)
-_TRANSPORT = _Rule(lambda v: v in _TRANSPORTS, 'one of "stdio", "http", "sse"')
-_AUTO_APPROVE = _Rule(lambda v: isinstance(v, bool) or _is_str_list(v), "true, false or a list of tool globs")
-
-_MCP_SERVER = MappingProxyType(
-    {
-        "transport": _TRANSPORT,
-        "command": _STR,
-        "args": _STR_LIST,
-        "env": _STR_MAP,
-        "cwd": _STR,
-        "url": _STR,
-        "headers": _STR_MAP,
-        "trusted": _BOOL,
-        "auto_approve": _AUTO_APPROVE,
-    }
-)
-_DESTINATION = MappingProxyType(
-    {
-        "provider": _STR,
-        "token": _STR,
-        "channel": _STR,
-        "allow_agent_tool": _BOOL,
-        "allow_auto_events": _BOOL,
-        "base_url": _STR,
-    }
-)
-_SCHEMA: Mapping[str, Any] = MappingProxyType(
-    {
-        "model_name": _OPT_STR,
-        "mcpServers": _Entries(_MCP_SERVER),
-        "max_iterations": _POS_INT,
-        "compaction_threshold": _POS_INT,
-        "compaction_keep_recent": _NONNEG_INT,
-        "stream": _BOOL,
-        "yolo": _BOOL,
-        "approval_policy": MappingProxyType({"auto_approve": _STR_LIST, "always_ask": _STR_LIST}),
-        "max_tool_output_chars": _POS_INT,
-        "retry": MappingProxyType({"max_retries": _NONNEG_INT, "base_delay": _NONNEG_NUM, "max_delay": _NONNEG_NUM}),
-        "share_traces": _BOOL,
-        "personal_trace_repo_template": _STR,
-        "data_dir": _OPT_STR,
-        "messaging": MappingProxyType(
-            {"enabled": _BOOL, "auto_event_types": _STR_LIST, "destinations": _Entries(_DESTINATION)}
-        ),
-    }
-)
 
 
 def _attr(key: str) -> str:
     return "mcp_servers" if key == "mcpServers" else key
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool | int | float):
-        return f"{json.dumps(value)} ({type(value).__name__})"
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
-
-
-# ---------------------------------------------------------------- validation
-
-
-def _validate(data: Any, schema: Mapping[str, Any], source: str, path: str = "") -> None:
-    """Check keys and types of the keys present in ``data`` (one layer, possibly partial)."""
-    if not isinstance(data, dict):
-        if not path:
-            problem = f"the top level is {_describe(data)}, expected a JSON object"
-            raise _error(source, None, problem, 'write the settings as one object: {"model_name": ...}')
-        raise _type_error(source, path, data, "a JSON object {...}")
-    for key, value in data.items():
-        if key not in schema:
-            raise _unknown_key(source, path, key, schema)
-        rule, dotted = schema[key], _join(path, key)
-        if isinstance(rule, _Rule):
-            if not rule.check(value):
-                raise _type_error(source, dotted, value, rule.expected)
-        elif isinstance(rule, _Entries):
-            if not isinstance(value, dict):
-                raise _type_error(source, dotted, value, 'an object {"name": {...}}')
-            for name, entry in value.items():
-                _validate(entry, rule.schema, source, _join(dotted, name))
-        else:
-            _validate(value, rule, source, dotted)
-
-
-def _unknown_key(source: str, path: str, key: str, schema: Mapping[str, Any]) -> ConfigError:
-    squash = {k.lower().replace("_", ""): k for k in schema}  # so "mcp_servers" finds "mcpServers"
-    close = difflib.get_close_matches(str(key).lower().replace("_", ""), list(squash), n=1)
-    fix = (f'did you mean "{squash[close[0]]}"? Rename' if close else "Rename") + " or remove it"
-    return _error(source, _join(path, key), "unknown key", f"{fix}. Valid keys: {', '.join(schema)}")
-
-
 def _check_complete(merged: dict, origin: Mapping[str, str]) -> None:
     """Checks that need the merged result: required keys, MCP transports, retry delays."""
-    wanted = [*_SCHEMA, *(f"retry.{k}" for k in _SCHEMA["retry"])]
+    wanted = [*SCHEMA, *(f"retry.{k}" for k in SCHEMA["retry"])]
     for key in (k for k in wanted if _lookup(merged, k) is _MISSING):
         fix = f"restore `{key}` in the defaults (reinstall ml-intern-jupyter) or set it in your config"
-        raise _error(str(default_config_path()), key, "is missing", fix)
+        raise config_error(str(default_config_path()), key, "is missing", fix)
     for name, server in merged["mcpServers"].items():
-        _resolve_transport(server, origin.get(f"mcpServers.{name}", _OVERRIDES), f"mcpServers.{name}")
+        resolve_transport(server, origin.get(f"mcpServers.{name}", _OVERRIDES), f"mcpServers.{name}")
     retry = merged["retry"]
     if retry["max_delay"] < retry["base_delay"]:
         fix = "make `retry.max_delay` at least `retry.base_delay`"
-        raise _error(origin.get("retry", _OVERRIDES), "retry.max_delay", "is below retry.base_delay", fix)
+        raise config_error(origin.get("retry", _OVERRIDES), "retry.max_delay", "is below retry.base_delay", fix)
 
 
 def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
@@ -244,20 +98,6 @@ def _lookup(data: Mapping[str, Any], dotted: str) -> Any:
             return _MISSING
         data = data[part]
     return data
-
-
-def _resolve_transport(server: dict, source: str, key: str) -> None:
-    """Fill in the default transport and check the command/url it needs."""
-    if "transport" not in server:
-        if "command" in server and "url" in server:
-            raise _error(source, key, "has both `command` and `url`", 'set "transport": "stdio", "http" or "sse"')
-        server["transport"] = "http" if "url" in server else "stdio"
-    needed = "command" if server["transport"] == "stdio" else "url"
-    if needed not in server:
-        example = '"command": "npx", "args": [...]' if needed == "command" else '"url": "https://host/mcp"'
-        raise _error(source, key, f'transport "{server["transport"]}" needs `{needed}`', f"add {example}")
-    if needed == "url" and not server["url"].startswith(("http://", "https://")):
-        raise _error(source, f"{key}.url", "is not an http(s) URL", "write a URL starting with https://")
 
 
 # ---------------------------------------------------------------- files, env, substitution
@@ -317,7 +157,7 @@ def _env_with_dotenv(env: Mapping[str, str]) -> dict[str, str]:
 def _substitute(value: Any, env: Mapping[str, str], source: str, path: str = "") -> Any:
     """Replace ``${VAR}`` / ``${VAR:-default}`` in every string, recursively."""
     if isinstance(value, dict):
-        return {k: _substitute(v, env, source, _join(path, k)) for k, v in value.items()}
+        return {k: _substitute(v, env, source, join_key(path, k)) for k, v in value.items()}
     if isinstance(value, list):
         return [_substitute(v, env, source, f"{path}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, str):
@@ -332,7 +172,7 @@ def _substitute(value: Any, env: Mapping[str, str], source: str, path: str = "")
         if name in env:
             return ""
         fix = f"set {name} in your environment or .env, or write ${{{name}:-default}}"
-        raise _error(source, path or None, f"uses ${{{name}}} but {name} is not set", fix)
+        raise config_error(source, path or None, f"uses ${{{name}}} but {name} is not set", fix)
 
     return _VAR_RE.sub(replace, value)
 
@@ -343,20 +183,20 @@ def _read_json(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         fix = "create the file, or fix the path you passed / ML_INTERN_CONFIG"
-        raise _error(source, None, "config file not found", fix) from None
+        raise config_error(source, None, "config file not found", fix) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise _error(source, None, f"cannot read ({exc})", "make it a readable UTF-8 JSON file") from None
+        raise config_error(source, None, f"cannot read ({exc})", "make it a readable UTF-8 JSON file") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         problem = f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         fix = "fix the JSON syntax (no comments or trailing commas; strings in double quotes)"
-        raise _error(source, None, problem, fix) from None
+        raise config_error(source, None, problem, fix) from None
 
 
 def _load_layer(path: Path, env: Mapping[str, str]) -> dict:
     data = _substitute(_read_json(path), env, str(path))
-    _validate(data, _SCHEMA, str(path))
+    validate(data, SCHEMA, str(path))
     return data
 
 
@@ -388,7 +228,7 @@ def _env_yolo(env: Mapping[str, str]) -> bool | None:
     if raw in _TRUE | _FALSE:
         return raw in _TRUE
     problem = f"is {raw!r}, expected 1/true/yes/on or 0/false/no/off"
-    raise _error("environment", "ML_INTERN_YOLO", problem, "set ML_INTERN_YOLO=1 to auto-approve, or unset it")
+    raise config_error("environment", "ML_INTERN_YOLO", problem, "set ML_INTERN_YOLO=1 to auto-approve, or unset it")
 
 
 def _user_file(path: str | Path | None, env: Mapping[str, str]) -> Path | None:
@@ -400,7 +240,7 @@ def _user_file(path: str | Path | None, env: Mapping[str, str]) -> Path | None:
 
 
 def _build(merged: dict, sources: list[str]) -> AgentConfig:
-    fields = {_attr(key): copy.deepcopy(merged[key]) for key in _SCHEMA}
+    fields = {_attr(key): copy.deepcopy(merged[key]) for key in SCHEMA}
     retry = merged["retry"]
     fields["retry"] = RetryConfig(retry["max_retries"], float(retry["base_delay"]), float(retry["max_delay"]))
     return AgentConfig(**fields, source_files=tuple(sources))
@@ -433,7 +273,7 @@ def load_config(
     if yolo is not None:
         merged["yolo"] = yolo
     if overrides:
-        _validate(dict(overrides), _SCHEMA, _OVERRIDES)
+        validate(dict(overrides), SCHEMA, _OVERRIDES)
         merged = _deep_merge(merged, overrides)
         _note_origin(origin, overrides, _OVERRIDES)
     _check_complete(merged, origin)

@@ -64,7 +64,7 @@ def raises(path: Path | None = None, **env: str) -> str:
 
 def test_defaults_file_is_valid_json_with_every_key() -> None:
     data = json.loads(default_config_path().read_text())
-    assert set(data) == set(config_mod._SCHEMA)
+    assert set(data) == set(config_mod.SCHEMA)
     assert data["model_name"] is None and data["mcpServers"] == {}
 
 

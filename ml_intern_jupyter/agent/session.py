@@ -96,6 +96,8 @@ class Session:
         self.route: ModelRoute = resolve_model(chosen or default_model_id())
         self.model_notice = None if chosen else default_model_notice(self.route.model_id)
         """Set when the model was picked automatically: a note the front end shows once."""
+        self._where = where
+        self._custom_prompt = system_prompt is not None
         prompt = system_prompt or build_system_prompt(self.tools.names(), where)
         self.context = ContextManager(prompt, self._count_tokens)
         self.store = store
@@ -165,6 +167,11 @@ class Session:
         extra = {"extra_body": {"scripted_session": self.id}} if self.route.kind == "scripted" else None
         request = ModelRequest(messages, tools or (), stream, id_prefix, extra)
         return await call_model(self.route, request, retry=self.config.retry, on_text=on_text)
+
+    def tools_changed(self) -> None:
+        """Call after registering tools: the system prompt lists them (until the first message)."""
+        if not self._custom_prompt and len(self.context) == 1:
+            self.context.reset(build_system_prompt(self.tools.names(), self._where))
 
     async def prepare_model(self) -> None:
         """Import litellm and register providers in a thread (the first time costs ~2 s of CPU)."""

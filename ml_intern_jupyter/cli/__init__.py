@@ -11,6 +11,7 @@ from ..agent.config import ConfigError, load_config, resolve_data_dir
 from ..agent.default_tools import default_router
 from ..agent.llm import ModelIdError
 from ..agent.session import Session
+from ..gateways import Notifier, attach_gateways
 from ..traces.store import SessionStore, SessionWriter, sessions_dir
 from .render import TerminalRenderer
 
@@ -45,15 +46,33 @@ def make_session(
         overrides["yolo"] = True
     config = load_config(args.config, overrides=overrides)
     store = SessionStore(sessions_dir(resolve_data_dir(config)), writer) if writer is not None else None
-    return Session(config, model=args.model, tools=default_router(config), sinks=[renderer], store=store)
+    session = Session(config, model=args.model, tools=default_router(config), sinks=[renderer], store=store)
+    notifier = attach_gateways(session)
+    session.tools_changed()
+    return session, notifier
 
 
-async def run_headless(session: Session, prompt: str) -> int:
+async def run_headless(session: Session, prompt: str, notifier: Notifier | None = None) -> int:
     """Run one task; the exit code says how it ended."""
-    outcome = await session.run_turn(prompt)
+    try:
+        outcome = await session.run_turn(prompt)
+    finally:
+        if notifier is not None:
+            await notifier.drain(timeout=5)  # let the last Slack posts go out
     if outcome.stop_reason == "interrupted":
         return EXIT_INTERRUPTED
     return EXIT_OK if outcome.ok else EXIT_ERROR
+
+
+async def run_interactive(session: Session, notifier: Notifier | None = None) -> int:
+    """The interactive chat; pending Slack posts go out before it returns."""
+    from .chat import run_chat
+
+    try:
+        return await run_chat(session)
+    finally:
+        if notifier is not None:
+            await notifier.drain(timeout=5)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, renderer: TerminalRenderer, writer: SessionWriter) -> int:
     try:
-        session = make_session(args, headless=bool(args.prompt), renderer=renderer, writer=writer)
+        session, notifier = make_session(args, headless=bool(args.prompt), renderer=renderer, writer=writer)
     except (ConfigError, ModelIdError) as exc:
         print(f"ml-intern: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -80,10 +99,8 @@ def _run(args: argparse.Namespace, renderer: TerminalRenderer, writer: SessionWr
         print(f"ml-intern: {session.model_notice}", file=sys.stderr)
     try:
         if args.prompt:
-            return asyncio.run(run_headless(session, args.prompt))
-        from .chat import run_chat
-
-        return asyncio.run(run_chat(session))
+            return asyncio.run(run_headless(session, args.prompt, notifier))
+        return asyncio.run(run_interactive(session, notifier))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

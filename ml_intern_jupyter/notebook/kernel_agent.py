@@ -12,6 +12,7 @@ from IPython.display import display
 from ..agent.config import ConfigError, load_config, resolve_data_dir
 from ..agent.llm import ModelIdError
 from ..agent.session import Session
+from ..gateways import Notifier, attach_gateways
 from ..tools.builtin import builtin_tools
 from ..tools.spec import ToolRouter
 from ..traces.store import SessionStore, SessionWriter, sessions_dir
@@ -40,6 +41,7 @@ class KernelAgent:
         self.active = "default"
         self.background: dict[str, asyncio.Task[Any]] = {}
         self.writer = SessionWriter()
+        self.notifiers: dict[str, Notifier | None] = {}
 
     # -- sessions -----------------------------------------------------------------
     def make_session(self, model: str | None = None) -> Session:
@@ -51,7 +53,10 @@ class KernelAgent:
         for spec in kernel_tools(self.ip, hidden):
             router.register(spec)
         store = SessionStore(sessions_dir(data_dir), self.writer, make_redact())
-        return Session(config, model=model, tools=router, where=WHERE, store=store)
+        session = Session(config, model=model, tools=router, where=WHERE, store=store)
+        self.notifiers[session.id] = attach_gateways(session)
+        session.tools_changed()
+        return session
 
     def session(self, name: str | None = None, *, model: str | None = None, new: bool = False) -> Session:
         """The named session (default: the active one), created on first use."""

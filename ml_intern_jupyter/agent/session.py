@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ class Session:
     ) -> None:
         self.config = config if config is not None else load_config()
         self.id = session_id or new_session_id()
+        self.started = time.time()
         self.workdir = workdir or Path.cwd()
         self.tools = tools if tools is not None else ToolRouter()
         self.yolo = self.config.yolo
@@ -297,6 +299,7 @@ class Session:
         if self._refuse_if_busy("start a new conversation"):
             return None
         self.id = new_session_id()
+        self.started = time.time()
         self._seq = 0
         self.context.listener = None  # the old record keeps its history
         self.context.reset()
@@ -305,13 +308,16 @@ class Session:
         self.emit(Ready())
         return self.id
 
-    def resume(self, messages: Iterable[dict[str, Any]], session_id: str | None = None) -> list[str]:
+    def resume(
+        self, messages: Iterable[dict[str, Any]], session_id: str | None = None, *, started: float | None = None
+    ) -> list[str]:
         """Load saved messages; returns notes about messages that could not be restored."""
         if self._refuse_if_busy("resume"):
             return ["refused: the agent is busy"]
         kept, notes = restorable_messages(messages)
         if session_id:
             self.id = session_id
+            self.started = started or self.started
             self.context.listener = None
             self._start_record()
         self.context.load(kept)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..agent.config import load_config, resolve_data_dir
 from ..agent.llm import KNOWN_MODELS, ModelIdError
+from ..traces.hub_export import HubExportError
 from ..traces.store import list_sessions, read_session, sessions_dir
 from .cards import Notice
 from .kernel_agent import KernelAgent
@@ -37,8 +38,6 @@ COMMANDS: dict[str, str] = {
 }
 
 NOT_YET = {
-    "export": "Trace export arrives with session storage (sessions & traces issue).",
-    "share-traces": "Trace sharing arrives with session storage (sessions & traces issue).",
     "mcp": "MCP servers are not wired into the notebook yet.",
 }
 
@@ -172,7 +171,7 @@ class Commands:
         session = self.agent.session()
         if session.busy:
             raise CommandError("The session is busy; `%intern stop` it first.")
-        notes = session.resume(saved.messages, saved.session_id) + saved.notes
+        notes = session.resume(saved.messages, saved.session_id, started=saved.started) + saved.notes
         text = f"Resumed {saved.session_id}: {saved.turns} turn(s), {len(saved.messages) - 1} message(s)."
         if notes:
             text += "\nNot restored:\n" + "\n".join(f"  {note}" for note in notes)
@@ -207,6 +206,39 @@ class Commands:
         if not stopped:
             return Notice("Nothing is running.", level="info")
         return Notice(f"Interrupted: {', '.join(stopped)}.", level="info")
+
+    async def _export(self, args: list[str]) -> Notice:
+        session = self.agent.session()
+        if args[:1] == ["--to"] and len(args) == 2:
+            path = await self.agent.exports.export_to(session, args[1])
+            return Notice(f"Wrote {session.context.user_turns()} turn(s) of {session.id} to {path}.", level="info")
+        if args:
+            raise CommandError("Say `%intern export` (to the Hub) or `%intern export --to PATH`.")
+        self.agent.show(Notice(f"Exporting {session.id} to your private trace dataset…", level="info"))
+        try:
+            result = await self.agent.exports.export(session)
+        except HubExportError as exc:
+            return Notice(str(exc), fix="Or write the trace locally: `%intern export --to session.jsonl`.")
+        state = "Uploaded" if result.changed else "Already up to date"
+        visibility = "private" if result.private else "public"
+        return Notice(f"{state}: {result.url} ({visibility}), file {result.path_in_repo}.", level="info")
+
+    async def _share_traces(self, args: list[str]) -> Notice:
+        if args not in ([], ["public"], ["private"]):
+            raise CommandError("Say `%intern share-traces`, `%intern share-traces public` or `... private`.")
+        session = self.agent.session()
+        auto = "on" if session.config.share_traces else "off (set share_traces: true in your config)"
+        try:
+            if not args:
+                repo_id, private = await self.agent.exports.visibility(session)
+                shown = {None: "not created yet", True: "private", False: "public"}[private]
+                return Notice(
+                    f"Trace dataset {repo_id}: {shown}. Automatic sharing after each turn: {auto}.", level="info"
+                )
+            status = await self.agent.exports.set_visibility(session, private=args[0] == "private")
+        except HubExportError as exc:
+            return Notice(str(exc))
+        return Notice(f"{status.url} is now {'private' if status.private else 'public'}.", level="info")
 
     async def _fix(self, args: list[str]) -> None:
         self._no_args("fix", args)

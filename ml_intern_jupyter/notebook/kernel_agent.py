@@ -18,15 +18,11 @@ from ..tools.spec import ToolRouter
 from ..traces.store import SessionStore, SessionWriter, sessions_dir
 from .approval import ApprovalWidget
 from .cards import Notice
+from .export_button import ExportButton
 from .kernel_tools import kernel_tools
 from .options import CellOptions, UsageError, parse_cell_options
+from .trace_exports import TraceExports
 from .view import CellView
-
-
-def make_redact() -> Callable[[Any], Any]:
-    """The redaction applied to everything the session record writes."""
-    return lambda value: value
-
 
 WHERE = "inside the user's Jupyter notebook: you share their live kernel, variables and files"
 
@@ -41,6 +37,7 @@ class KernelAgent:
         self.active = "default"
         self.background: dict[str, asyncio.Task[Any]] = {}
         self.writer = SessionWriter()
+        self.exports = TraceExports()
         self.notifiers: dict[str, Notifier | None] = {}
 
     # -- sessions -----------------------------------------------------------------
@@ -52,7 +49,7 @@ class KernelAgent:
         hidden = set(getattr(self.ip, "user_ns_hidden", {}))
         for spec in kernel_tools(self.ip, hidden):
             router.register(spec)
-        store = SessionStore(sessions_dir(data_dir), self.writer, make_redact())
+        store = SessionStore(sessions_dir(data_dir), self.writer, self.exports.redactor.value)
         session = Session(config, model=model, tools=router, where=WHERE, store=store)
         self.notifiers[session.id] = attach_gateways(session)
         session.tools_changed()
@@ -146,6 +143,9 @@ class KernelAgent:
             session.remove_sink(view)
             view.close(status)
             restore()
+            self.exports.after_turn(session)
+            loop = asyncio.get_running_loop()
+            self.show(ExportButton(lambda: self.exports.export(session), loop).box)
 
     # -- control --------------------------------------------------------------------
     def stop(self, name: str | None = None) -> list[str]:

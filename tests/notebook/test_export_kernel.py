@@ -1,0 +1,121 @@
+"""Export from a real kernel: to a file, to a local Hub (command and footer button), visibility, auto-share."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..hub_server import TEST_TOKEN, LocalHub
+from ..traces.secret_corpus import fake_secrets
+from .kernel_driver import KernelDriver
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[LocalHub]:
+    with LocalHub() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("export-kernel")
+
+
+@pytest.fixture(scope="module")
+def kernel(hub: LocalHub, home: Path) -> Iterator[KernelDriver]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith(("_API_KEY", "_TOKEN")) and not k.startswith(("ML_INTERN", "HF_"))
+    }
+    config = home / "config.json"
+    config.write_text(json.dumps({"share_traces": True}))
+    env.update(
+        HOME=str(home),
+        ML_INTERN_DATA_DIR=str(home / "data"),
+        ML_INTERN_CONFIG=str(config),
+        HF_ENDPOINT=hub.endpoint,
+        HF_TOKEN=TEST_TOKEN,
+        HF_HUB_DISABLE_TELEMETRY="1",
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+    )
+    driver = KernelDriver(env=env, cwd=str(home))
+    try:
+        driver.run("%load_ext ml_intern_jupyter")
+        yield driver
+    finally:
+        driver.close()
+
+
+def run_secret_session(kernel: KernelDriver, home: Path) -> str:
+    secret = fake_secrets()[0][1]
+    script = home / "secret.json"
+    script.write_text(json.dumps({"turns": [{"text": f"I found the token {secret} in your env; never share it."}]}))
+    out = kernel.run(f"%%intern --new --model scripted/{script}\nmy token is {secret}").text()
+    assert "Export session to the Hub" in out  # the footer button
+    return secret
+
+
+def session_id(kernel: KernelDriver) -> str:
+    return kernel.run("print(get_ipython().magics_manager.registry['InternMagics'].agent.session().id)").text().strip()
+
+
+def test_export_to_a_file_writes_a_valid_redacted_trace(kernel: KernelDriver, home: Path):
+    secret = run_secret_session(kernel, home)
+    target = home / "out" / "trace.jsonl"
+    out = kernel.run(f"%intern export --to {target}").text()
+    assert str(target) in out
+    text = target.read_text()
+    assert secret not in text and "[REDACTED:" in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert [line["type"] for line in lines] == ["user", "assistant"]
+    assert lines[0]["sessionId"] == session_id(kernel)
+
+
+def test_export_command_uploads_privately_and_share_traces_flips_visibility(kernel: KernelDriver, home: Path, hub):
+    secret = run_secret_session(kernel, home)
+    sid = session_id(kernel)
+    out = kernel.run("%intern export", timeout=60).text()
+    assert "alice/ml-intern-sessions" in out and "private" in out
+    repo = hub.repo("alice/ml-intern-sessions")
+    assert repo.private is True
+    [path] = [p for p in repo.files if p.endswith(f"{sid}.jsonl")]
+    assert path.startswith("sessions/") and "README.md" in repo.files
+    commits = len(repo.commits)
+    again = kernel.run("%intern export", timeout=60).text()
+    assert "Already up to date" in again and len(repo.commits) == commits
+    assert "public" in kernel.run("%intern share-traces public", timeout=60).text()
+    assert hub.repo("alice/ml-intern-sessions").private is False
+    assert "public" in kernel.run("%intern share-traces", timeout=60).text()
+    kernel.run("%intern share-traces private", timeout=60)
+    assert all(secret.encode() not in r.body for r in hub.requests)
+    auth = [r.headers.get("authorization") for r in hub.requests]
+    assert auth and all(a == f"Bearer {TEST_TOKEN}" for a in auth if a)
+
+
+def test_footer_button_exports_with_one_click(kernel: KernelDriver, home: Path, hub):
+    before = set(kernel.buttons("Export session to the Hub"))
+    run_secret_session(kernel, home)
+    sid = session_id(kernel)
+    [button] = [b for b in kernel.buttons("Export session to the Hub") if b not in before]
+    kernel.click(button)
+    deadline = time.monotonic() + 30
+    repo_files = lambda: hub.repo("alice/ml-intern-sessions").files  # noqa: E731
+    while time.monotonic() < deadline and not any(p.endswith(f"{sid}.jsonl") for p in repo_files()):
+        kernel.run("import asyncio; await asyncio.sleep(0.2)")
+    assert any(p.endswith(f"{sid}.jsonl") for p in repo_files())
+
+
+def test_share_traces_true_uploads_after_each_turn(kernel: KernelDriver, home: Path, hub):
+    script = home / "auto.json"
+    script.write_text(json.dumps({"turns": [{"text": "auto shared"}]}))
+    kernel.run(f"%%intern --new --model scripted/{script}\nhello")
+    sid = session_id(kernel)
+    agent = "get_ipython().magics_manager.registry['InternMagics'].agent"
+    kernel.run(f"s = {agent}.session(); await {agent}.exports.sharer(s).drain()", timeout=60)
+    assert any(p.endswith(f"{sid}.jsonl") for p in hub.repo("alice/ml-intern-sessions").files)

@@ -109,10 +109,13 @@ def _block_opener(field: Field) -> str:
 
 
 def field_opener(field: Field) -> str:
-    """The prefill that starts writing ``field`` (the model continues with the value)."""
+    """The prefill that starts writing ``field`` (the model continues with the value).
+
+    No trailing space after the colon: BPE vocabularies attach the space to the next word.
+    """
     if field.kind == "block":
         return _block_opener(field)
-    return f"{field.name}: "
+    return f"{field.name}:"
 
 
 def render_call(tool: dict[str, Any] | None, name: str, arguments: Any) -> str:

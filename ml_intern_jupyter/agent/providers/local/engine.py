@@ -31,6 +31,8 @@ class GenOptions:
     repeat_penalty: float = 1.0
     stop: tuple[str, ...] = ()
     grammar: str | None = None  # GBNF text
+    stop_on_loop: bool = False  # end when the text starts repeating itself
+    seed: int | None = None  # sampling seed (None: keep the model's current one)
 
 
 class Generation:
@@ -42,7 +44,7 @@ class Generation:
         self.prompt_tokens = len(self.tokens)
         self.completion_tokens = 0
         self.text = ""
-        self.finish_reason = "stop"  # "stop" | "length" | "cancelled"
+        self.finish_reason = "stop"  # "stop" | "length" | "cancelled" | "loop"
 
     def __iter__(self) -> Iterator[str]:
         model, opts = self._model, self._opts
@@ -53,6 +55,8 @@ class Generation:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         grammar = model.grammar(opts.grammar) if opts.grammar else None
         sampling = {"temp": opts.temperature, "top_p": opts.top_p, "top_k": opts.top_k}
+        if opts.seed is not None:
+            model.llama.set_seed(opts.seed)
         tokens = model.llama.generate(self.tokens, repeat_penalty=opts.repeat_penalty, grammar=grammar, **sampling)
         text, sent = "", 0
         self.finish_reason = "length"
@@ -69,6 +73,9 @@ class Generation:
                 cut = _find_stop(text, opts.stop, sent)
                 if cut is not None:
                     text, self.finish_reason = text[:cut], "stop"
+                    break
+                if opts.stop_on_loop and (cut := _loop_start(text)) is not None:
+                    text, self.finish_reason = text[:cut], "loop"
                     break
                 safe = len(text) - _held_back(text, opts.stop)
                 if safe > sent:
@@ -92,6 +99,15 @@ class Generation:
 def _find_stop(text: str, stops: Sequence[str], sent: int) -> int | None:
     hits = [i for s in stops if (i := text.find(s, max(0, sent - len(s)))) >= 0]
     return min(hits) if hits else None
+
+
+def _loop_start(text: str, min_unit: int = 6, max_unit: int = 80, repeats: int = 3) -> int | None:
+    """Where ``text`` starts repeating one unit ``repeats`` times at its end (a degenerate loop)."""
+    for unit in range(min_unit, min(max_unit, len(text) // repeats) + 1):
+        tail = text[-unit:]
+        if all(text[-unit * (k + 1) : len(text) - unit * k] == tail for k in range(1, repeats)):
+            return len(text) - unit * (repeats - 1)
+    return None
 
 
 def _held_back(text: str, stops: Sequence[str]) -> int:

@@ -10,12 +10,11 @@ DEFAULT_N_CTX = 8192
 """Context window used for GGUF files given by path (capped by what the model was trained on)."""
 
 INSTALL_HINT = (
-    "Install the embedded model with: "
-    "CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install --no-cache-dir 'ml-intern-jupyter[local]' "
-    "(builds llama-cpp-python portably, a few minutes). "
-    "Or use a local server: --model ollama/llama3.1:8b (Ollama), vllm/<model> (vLLM) or "
-    "llamacpp/<model> (llama.cpp server), with LOCAL_LLM_BASE_URL pointing at the server."
+    "Install it with: CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install 'ml-intern-jupyter[local]'. "
+    "Or use a local server: --model ollama/llama3.1:8b, vllm/<model> or llamacpp/<model> "
+    "(set LOCAL_LLM_BASE_URL)."
 )
+"""How to get the embedded model, or what to use instead (kept short: errors are shown clipped)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def resolve_spec(name: str, cwd: Path | None = None) -> ModelSpec:
     if not path.is_absolute():
         path = (cwd or Path.cwd()) / path
     if not path.is_file():
-        raise LocalModelError(f"GGUF file not found: {path}.", "not_found")
+        raise LocalModelError(f"GGUF file not found: {path}. Or use local/smollm2-135m.", "not_found")
     return ModelSpec(name, path.resolve(), DEFAULT_N_CTX)
 
 
@@ -90,9 +89,9 @@ def _known_spec(name: str, known: KnownModel) -> ModelSpec:
     directory = package_dir(known.package)
     path = directory / known.filename if directory else None
     if path is None or not path.is_file():
+        package = known.package.replace("_", "-")
         raise LocalModelError(
-            f"The embedded model local/{name} is not installed (package {known.package.replace('_', '-')} "
-            f"with {known.filename}). {INSTALL_HINT}",
+            f"The embedded model local/{name} is not installed (package {package}). {INSTALL_HINT}",
             "not_installed",
         )
     return ModelSpec(name, path, known.n_ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import threading
 from types import ModuleType
@@ -26,6 +27,8 @@ class ModelPool:
         self._lock = threading.Lock()
         self.loads = 0
         """How many times a model file was loaded (tests and benchmarks check sharing)."""
+        # Free llama.cpp objects before interpreter teardown; their __del__ fails once modules are gone.
+        atexit.register(self.close)
 
     def get(self, spec: ModelSpec) -> LocalModel:
         """The loaded model for ``spec``, loading it on first use (thread-safe, once)."""
@@ -42,6 +45,17 @@ class ModelPool:
                 self._models[key] = model
                 self.loads += 1
             return model
+
+    def close(self) -> None:
+        """Free every loaded model (one still generating after a short wait is left alone)."""
+        with self._lock:
+            models, self._models = list(self._models.values()), {}
+        for model in models:
+            if model.lock.acquire(timeout=1.0):
+                try:
+                    model.llama.close()
+                finally:
+                    model.lock.release()
 
     def loaded(self) -> list[str]:
         """Paths of the models loaded so far."""

@@ -214,9 +214,14 @@ class Commands:
             return Notice(f"Wrote {session.context.user_turns()} turn(s) of {session.id} to {path}.", level="info")
         if args:
             raise CommandError("Say `%intern export` (to the Hub) or `%intern export --to PATH`.")
-        self.agent.show(Notice(f"Exporting {session.id} to your private trace dataset…", level="info"))
+        self.agent.show(Notice(f"Exporting {session.id} to your trace dataset…", level="info"))
+
+        def progress(done: int, total: int) -> None:
+            if done == 0 and total > 256_000:  # large upload: say how large
+                self.agent.show(Notice(f"Uploading {total / 1e6:.1f} MB…", level="info"))
+
         try:
-            result = await self.agent.exports.export(session)
+            result = await self.agent.exports.export(session, progress)
         except HubExportError as exc:
             return Notice(str(exc), fix="Or write the trace locally: `%intern export --to session.jsonl`.")
         state = "Uploaded" if result.changed else "Already up to date"

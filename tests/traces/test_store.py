@@ -122,3 +122,27 @@ async def test_no_file_until_the_first_user_message(write_script, tmp_path, writ
     lines = [json.loads(line) for line in store.path.read_text().splitlines()]
     assert lines[0]["kind"] == "meta" and lines[1]["messages"][0]["message"]["role"] == "system"
     assert any(r.get("event", {}).get("type") == "ready" for r in lines)  # held, then written in order
+
+
+async def test_no_corpus_secret_reaches_the_session_file(write_script, tmp_path, writer):
+    from ml_intern_jupyter.traces.redact import Redactor
+
+    from .secret_corpus import fake_secrets
+
+    secrets = [secret for _, secret in fake_secrets()]
+    config = load_config(overrides={"yolo": True}, load_env_files=False)
+    store = SessionStore(tmp_path / "s", writer, redact=Redactor(env={}).value)
+    turns = [
+        {
+            "text": f"I will echo {secrets[0]}",
+            "tool_calls": [{"name": "echo", "arguments": {"text": " ".join(secrets)}}],
+        },
+        {"text": "done: " + " ".join(secrets[:3])},
+    ]
+    session = Session(config, model=write_script(turns), tools=ToolRouter([echo_tool()]), store=store)
+    await session.run_turn("keys: " + ", ".join(secrets))
+    assert writer.flush()
+    written = store.path.read_text()
+    assert "[REDACTED:" in written
+    leaked = [s for s in secrets if s in written]
+    assert leaked == []

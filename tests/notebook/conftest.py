@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .kernel_driver import KernelDriver
+from .kernel_driver import KernelDriver, isolated_kernel_env
 
 
 @pytest.fixture(scope="module")
@@ -21,16 +21,7 @@ def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def kernel(kernel_home: Path) -> Iterator[KernelDriver]:
     """A kernel with the extension loaded, isolated from real config and keys."""
-    env = {
-        k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_TOKEN")) and not k.startswith("ML_INTERN")
-    }
-    env.update(
-        HOME=str(kernel_home),
-        XDG_CONFIG_HOME=str(kernel_home / ".config"),
-        ML_INTERN_DATA_DIR=str(kernel_home / "data"),
-        HF_HUB_OFFLINE="1",
-        LITELLM_LOCAL_MODEL_COST_MAP="True",
-    )
+    env = isolated_kernel_env(kernel_home, HF_HUB_OFFLINE="1")
     driver = KernelDriver(env=env, cwd=str(kernel_home))
     try:
         reply = driver.run("%load_ext ml_intern_jupyter").reply

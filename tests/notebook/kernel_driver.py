@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import KernelManager
@@ -117,3 +119,18 @@ class KernelDriver:
 
     def interrupt(self) -> None:
         self.km.interrupt_kernel()
+
+
+def isolated_kernel_env(home: Path, **extra: str) -> dict[str, str]:
+    """The test process's environment without keys, tokens or ML_INTERN_*/HF_* settings, data under ``home``."""
+    dropped = ("ML_INTERN", "HF_")
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_TOKEN")) and not k.startswith(dropped)}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        ML_INTERN_DATA_DIR=str(home / "data"),
+        LITELLM_LOCAL_MODEL_COST_MAP="True",
+        HF_HUB_DISABLE_TELEMETRY="1",
+    )
+    env.update(extra)
+    return env

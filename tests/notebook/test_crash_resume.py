@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 from pathlib import Path
 
-from .kernel_driver import KernelDriver
+from .kernel_driver import KernelDriver, isolated_kernel_env
 
 AGENT = "get_ipython().magics_manager.registry['InternMagics'].agent"
 
 
 def kernel_env(home: Path) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_TOKEN")) and not k.startswith("ML_INTERN")
-    }
-    env.update(HOME=str(home), ML_INTERN_DATA_DIR=str(home / "data"), LITELLM_LOCAL_MODEL_COST_MAP="True")
-    return env
+    return isolated_kernel_env(home)
 
 
 def test_killed_kernel_loses_no_completed_message(tmp_path: Path):

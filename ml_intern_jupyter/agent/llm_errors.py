@@ -48,6 +48,8 @@ def classify_error(exc: BaseException, route: ModelRoute) -> LLMErrorInfo:
     names = _class_names(exc)
     text = _short(exc)
     model = route.model_id
+    if route.kind == "embedded" and names & {"NotFoundError", "BadRequestError"}:
+        return _embedded_error(text)
     if "ContextWindowExceededError" in names:
         return LLMErrorInfo(
             "context_window",
@@ -86,6 +88,14 @@ def classify_error(exc: BaseException, route: ModelRoute) -> LLMErrorInfo:
         f"Calling {model} failed: {type(exc).__name__}: {text}",
         "Check the model id and your network or server, then try again.",
     )
+
+
+def _embedded_error(text: str) -> LLMErrorInfo:
+    """The embedded model is missing or misnamed: its own message already says what is wrong."""
+    from .llm import embedded_install_hint
+
+    message = text.split(": ", 1)[1] if text.startswith("litellm.") and ": " in text else text
+    return LLMErrorInfo("embedded_model", False, message, embedded_install_hint())
 
 
 def _status(exc: BaseException) -> int:

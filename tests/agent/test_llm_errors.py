@@ -264,3 +264,18 @@ async def test_session_with_unknown_model_emits_one_error_with_model_examples(no
     assert "nonexistentprovider-xyz" in error.message
     assert "anthropic/claude-sonnet-4-5-20250929" in error.fix and "ollama/" in error.fix
     assert no_network == []
+
+
+def test_embedded_model_errors_say_how_to_install() -> None:
+    import litellm
+
+    from ml_intern_jupyter.agent.llm import resolve_model
+    from ml_intern_jupyter.agent.llm_errors import classify_error
+
+    exc = litellm.NotFoundError(
+        message="llama-cpp-python is not installed", model="local/smollm2-135m", llm_provider="local"
+    )
+    info = classify_error(exc, resolve_model("local/smollm2-135m"))
+    assert info.kind == "embedded_model" and not info.retryable
+    assert "llama-cpp-python is not installed" in info.message and not info.message.startswith("litellm.")
+    assert "ml-intern-jupyter[local]" in info.fix and "ollama/" in info.fix

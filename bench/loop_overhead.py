@@ -7,7 +7,7 @@ loop adds events, parsing, validation, approval policy, tool routing, the
 doom-loop guard and token counting. Reported in one run: median ms per
 iteration for each, the difference, and their ratio.
 
-    python bench/loop_overhead.py [--iterations 200]
+    python bench/loop_overhead.py [--iterations 100] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ async def session_loop(model: str, iterations: int) -> list[float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--iterations", type=int, default=100, help="iterations per round")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating bare/session rounds")
     args = parser.parse_args()
     register_scripted_provider()
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,12 +106,15 @@ def main() -> int:
         write_script(script, args.iterations)
         model = f"scripted/{script}"
         asyncio.run(bare_loop(model, 5, key="warm-up"))  # warm-up (imports, first-call setup)
-        bare = asyncio.run(bare_loop(model, args.iterations))
-        loop = asyncio.run(session_loop(model, args.iterations))
+        bare: list[float] = []
+        loop: list[float] = []
+        for round_ in range(args.rounds):  # interleaved, so drift hits both sides alike
+            bare += asyncio.run(bare_loop(model, args.iterations, key=f"bare-{round_}"))
+            loop += asyncio.run(session_loop(model, args.iterations))
     bare_ms = statistics.median(bare) * 1000
     loop_ms = statistics.median(loop) * 1000
     result = {
-        "iterations": args.iterations,
+        "iterations": args.iterations * args.rounds,
         "bare_litellm_ms_per_iteration": round(bare_ms, 3),
         "session_loop_ms_per_iteration": round(loop_ms, 3),
         "loop_overhead_ms_per_iteration": round(loop_ms - bare_ms, 3),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ml_intern_jupyter.notebook.view import CellView
 from ml_intern_jupyter.protocol import AssistantChunk, AssistantMessage
 from tests.notebook.kernel_driver import KernelDriver
+
+DISPLAY_TYPES = ("display_data", "update_display_data", "stream")
 
 
 class CountingHandle:
@@ -58,30 +61,33 @@ def kernel_ratio(tokens: int = 2000) -> dict:
     tmp = Path(tempfile.mkdtemp())
     text = " ".join(f"word{i}" for i in range(tokens))
     script = tmp / "long.json"
-    script.write_text(json.dumps({"turns": [{"text": text}] * 6}))
+    script.write_text(json.dumps({"turns": [{"text": text}] * 8}))
     env = {**os.environ, "ML_INTERN_DATA_DIR": str(tmp / "data"), "HOME": str(tmp)}
     kernel = KernelDriver(env=env, cwd=str(tmp))
     try:
         kernel.run("%load_ext ml_intern_jupyter\nimport time")
         agent = "get_ipython().magics_manager.registry['InternMagics'].agent"
         kernel.run(f"s = {agent}.session(model='scripted/{script}')\nawait s.run_turn('warm up')")
-        bare = kernel.run("t0 = time.perf_counter(); await s.run_turn('go'); bare = time.perf_counter() - t0")
-        rendered = kernel.run(
-            f"t0 = time.perf_counter(); await {agent}.run_message(s, 'go'); rendered = time.perf_counter() - t0"
-        )
-        numbers = kernel.run("print(bare, rendered)").text().split()
-        messages = [m for m in rendered.messages if m["msg_type"] in ("display_data", "update_display_data", "stream")]
-        bare_s, rendered_s = float(numbers[0]), float(numbers[1])
+        bare_times, rendered_times, counts, bare_counts = [], [], [], []
+        for _ in range(3):  # interleaved, medians taken
+            bare = kernel.run("t0 = time.perf_counter(); await s.run_turn('go'); t = time.perf_counter() - t0")
+            bare_times.append(float(kernel.run("print(t)").text().split()[0]))
+            rendered = kernel.run(
+                f"t0 = time.perf_counter(); await {agent}.run_message(s, 'go'); t = time.perf_counter() - t0"
+            )
+            rendered_times.append(float(kernel.run("print(t)").text().split()[0]))
+            counts.append(len([m for m in rendered.messages if m["msg_type"] in DISPLAY_TYPES]))
+            bare_counts.append(len([m for m in bare.messages if m["msg_type"] in DISPLAY_TYPES]))
+        bare_s, rendered_s = statistics.median(bare_times), statistics.median(rendered_times)
+        messages = statistics.median(counts)
         return {
             "tokens": tokens,
             "bare_seconds": round(bare_s, 4),
             "rendered_seconds": round(rendered_s, 4),
             "ratio_rendered_to_bare": round(rendered_s / bare_s, 3),
-            "iopub_messages": len(messages),
-            "iopub_messages_per_1000_tokens": round(len(messages) * 1000 / tokens, 1),
-            "unrendered_iopub_messages": len(
-                [m for m in bare.messages if m["msg_type"] in ("display_data", "update_display_data", "stream")]
-            ),
+            "iopub_messages": messages,
+            "iopub_messages_per_1000_tokens": round(messages * 1000 / tokens, 1),
+            "unrendered_iopub_messages": max(bare_counts),
         }
     finally:
         kernel.close()

@@ -88,6 +88,7 @@ class ToolRouter:
 
     def __init__(self, specs: Iterable[ToolSpec] = ()) -> None:
         self._specs: dict[str, ToolSpec] = {}
+        self._validators: dict[str, Any] = {}  # built on first use, per tool
         self._exclusive = asyncio.Lock()
         for spec in specs:
             self.register(spec)
@@ -95,10 +96,12 @@ class ToolRouter:
     def register(self, spec: ToolSpec) -> None:
         """Add a tool, replacing any tool of the same name."""
         self._specs[spec.name] = spec
+        self._validators.pop(spec.name, None)
 
     def unregister(self, name: str) -> None:
         """Remove a tool if present."""
         self._specs.pop(name, None)
+        self._validators.pop(name, None)
 
     def get(self, name: str) -> ToolSpec:
         """The spec for ``name``; raises :class:`UnknownToolError`."""
@@ -120,10 +123,11 @@ class ToolRouter:
 
     def validate(self, name: str, arguments: dict[str, Any]) -> str | None:
         """Check arguments against the tool's JSON schema; an error text or None."""
-        import jsonschema
+        validator = self._validators.get(name)
+        if validator is None:
+            import jsonschema
 
-        spec = self.get(name)
-        validator = jsonschema.Draft202012Validator(spec.parameters)
+            validator = self._validators[name] = jsonschema.Draft202012Validator(self.get(name).parameters)
         errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))
         if not errors:
             return None

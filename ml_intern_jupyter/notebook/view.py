@@ -53,7 +53,7 @@ class CellView:
         display: Display = _ipython_display,
         approval_factory: Callable[[ApprovalRequired], Any] | None = None,
         min_interval: float = 1 / 15,
-        max_interval: float = 0.75,
+        max_interval: float = 0.8,
         min_chars: int = 160,
         tick: float = 0.25,
         clock: Callable[[], float] = time.monotonic,

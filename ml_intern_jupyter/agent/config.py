@@ -60,6 +60,9 @@ class AgentConfig:
     share_traces: bool
     personal_trace_repo_template: str
     data_dir: str | None
+    yolo_budget_usd: float
+    redact_local_model_context: bool
+    web_search_url: str | None
     messaging: dict[str, Any]
     source_files: tuple[str, ...] = ()
 

@@ -63,11 +63,16 @@ _STR_MAP = _Rule(
     "an object with string values",
 )
 _TRANSPORT = _Rule(lambda v: v in TRANSPORTS, 'one of "stdio", "http", "sse"')
+_POS_NUM = _Rule(lambda v: (_is_int(v) or isinstance(v, float)) and v > 0, "a positive number of seconds")
+_OPT_POS_NUM = _Rule(
+    lambda v: v is None or ((_is_int(v) or isinstance(v, float)) and v > 0), "a positive number or null"
+)
 _AUTO_APPROVE = _Rule(lambda v: isinstance(v, bool) or _is_str_list(v), "true, false or a list of tool globs")
 
 _MCP_SERVER = MappingProxyType(
     {
         "transport": _TRANSPORT,
+        "type": _TRANSPORT,  # the .mcp.json spelling of "transport"
         "command": _STR,
         "args": _STR_LIST,
         "env": _STR_MAP,
@@ -76,6 +81,9 @@ _MCP_SERVER = MappingProxyType(
         "headers": _STR_MAP,
         "trusted": _BOOL,
         "auto_approve": _AUTO_APPROVE,
+        "inherit_env": _BOOL,
+        "timeout": _OPT_POS_NUM,
+        "connect_timeout": _POS_NUM,
     }
 )
 _DESTINATION = MappingProxyType(
@@ -103,6 +111,9 @@ SCHEMA: Mapping[str, Any] = MappingProxyType(
         "share_traces": _BOOL,
         "personal_trace_repo_template": _STR,
         "data_dir": _OPT_STR,
+        "yolo_budget_usd": _NONNEG_NUM,
+        "redact_local_model_context": _BOOL,
+        "web_search_url": _OPT_STR,
         "messaging": MappingProxyType(
             {"enabled": _BOOL, "auto_event_types": _STR_LIST, "destinations": _Entries(_DESTINATION)}
         ),
@@ -153,7 +164,11 @@ def _unknown_key(source: str, path: str, key: str, schema: Mapping[str, Any]) ->
 
 
 def resolve_transport(server: dict, source: str, key: str) -> None:
-    """Fill in the default transport and check the command/url it needs."""
+    """Fill in the default transport and check the command/url it needs (``type`` is an alias)."""
+    if "type" in server:
+        kind = server.pop("type")
+        if server.setdefault("transport", kind) != kind:
+            raise config_error(source, key, "has different `type` and `transport`", "keep only one of them")
     if "transport" not in server:
         if "command" in server and "url" in server:
             raise config_error(source, key, "has both `command` and `url`", 'set "transport": "stdio", "http" or "sse"')

@@ -11,12 +11,15 @@ from typing import Any
 from ..protocol import (
     ApprovalRequired,
     ExecApproval,
+    PlanUpdate,
     ToolCallEvent,
+    ToolDisplay,
+    ToolLog,
     ToolOutput,
     ToolState,
     ToolStateChange,
 )
-from ..tools.spec import ToolContext, ToolResult, ToolRouter
+from ..tools.spec import Display, PlanDisplay, ToolContext, ToolResult, ToolRouter
 from .approvals import ApprovalBroker, needs_approval
 from .reply import RawToolCall
 
@@ -161,10 +164,34 @@ class ToolCallRunner:
         self._finish(call, text, False, results)
         self._state(call, ToolState.REJECTED)
 
+    def _context(self, call_id: str, name: str) -> ToolContext:
+        """The narrow context of one call: its log lines and displays become events of that call."""
+
+        def show(display: Display) -> None:
+            if isinstance(display, PlanDisplay):
+                self._emit(PlanUpdate(todos=tuple(display.todos)))
+                return
+            self._emit(
+                ToolDisplay(
+                    tool_call_id=call_id,
+                    name=name,
+                    data=dict(display.data),
+                    metadata=dict(display.metadata),
+                    display_id=display.display_id,
+                    update=display.update,
+                    clear=display.clear,
+                )
+            )
+
+        def log(line: str) -> None:
+            self._emit(ToolLog(tool_call_id=call_id, name=name, line=line))
+
+        return ToolContext(call_id, name, self._workdir, on_log=log, on_show=show)
+
     async def _execute(self, call: PreparedCall, arguments: dict[str, Any], note: str, results) -> None:
         raw = call.raw
         self._state(call, ToolState.RUNNING)
-        ctx = ToolContext(tool_call_id=raw.id, name=raw.name, emit=self._emit, workdir=self._workdir)
+        ctx = self._context(raw.id, raw.name)
         try:
             result: ToolResult = await self._router.execute(raw.name, arguments, ctx)
         except asyncio.CancelledError:

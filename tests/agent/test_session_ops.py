@@ -49,6 +49,16 @@ SEED_EVENTS = {
     "shutdown",
 }
 OPERATIONS = {"user_input", "exec_approval", "interrupt", "compact", "undo", "new", "resume", "shutdown"}
+OUR_OPERATIONS = {"set_model", "set_yolo"}
+OUR_EVENTS = {
+    "plan_update",
+    "session_started",
+    "tool_display",
+    "guard_note",
+    "resumed",
+    "settings_changed",
+    "usage_update",
+}
 
 
 def call(name: str, **arguments) -> dict:
@@ -229,10 +239,11 @@ async def test_removed_sink_gets_nothing(make_session) -> None:
 # ----------------------------------------------------------------- protocol
 
 
-def test_protocol_has_the_sixteen_seed_events_plus_plan_update() -> None:
+def test_protocol_has_the_sixteen_seed_events_plus_ours() -> None:
     names = [cls.type for cls in EVENT_TYPES]
-    assert len(names) == 17 and len(set(names)) == 17
-    assert set(names) == SEED_EVENTS | {"plan_update"}
+    assert len(names) == len(set(names)) == 16 + len(OUR_EVENTS)
+    assert [n for n in names[:16]] == [n for n in names if n in SEED_EVENTS]
+    assert set(names) == SEED_EVENTS | OUR_EVENTS
     assert set(Event.__subclasses__()) == set(EVENT_TYPES)
 
 
@@ -263,7 +274,7 @@ def test_to_dict_with_payloads() -> None:
 
 def test_operations_cover_the_foundation_list_and_are_documented() -> None:
     ops = Operation.__subclasses__()
-    assert {op.op for op in ops} == OPERATIONS and len(ops) == len(OPERATIONS)
+    assert {op.op for op in ops} == OPERATIONS | OUR_OPERATIONS and len(ops) == len(OPERATIONS | OUR_OPERATIONS)
     for op in ops:
         doc = op.__dict__.get("__doc__") or ""
         assert doc.strip() and not doc.startswith(op.__name__ + "(")

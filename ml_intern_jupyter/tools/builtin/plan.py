@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...protocol import PlanUpdate
-from ..spec import ToolContext, ToolResult, ToolSpec
+from ..spec import PlanDisplay, ToolContext, ToolResult, ToolSpec
 
 STATUSES = ("pending", "in_progress", "completed")
 _MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
@@ -53,12 +52,12 @@ def make_plan_tool() -> ToolSpec:
 
 
 async def run_plan(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-    """Handler of the ``plan`` tool: emits ``PlanUpdate`` and returns the checklist."""
+    """Handler of the ``plan`` tool: shows the plan and returns the checklist."""
     todos = tuple({"content": str(item["content"]), "status": str(item["status"])} for item in arguments["todos"])
     bad = [t["status"] for t in todos if t["status"] not in STATUSES]
     if bad:
         return ToolResult(f"Unknown status {bad[0]!r}; use one of {', '.join(STATUSES)}.", ok=False)
-    ctx.emit(PlanUpdate(todos=todos))
+    ctx.show(PlanDisplay(todos))
     return ToolResult(render_plan(todos))
 
 

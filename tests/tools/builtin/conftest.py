@@ -6,20 +6,22 @@ from pathlib import Path
 
 import pytest
 
-from ml_intern_jupyter.protocol import Event, ToolLog
-from ml_intern_jupyter.tools.spec import ToolContext
+from ml_intern_jupyter.tools.spec import Display, ToolContext
 
 
 class Recorder:
-    """A ToolContext whose emitted events are kept."""
+    """A ToolContext whose log lines and displays are kept."""
 
     def __init__(self, workdir: Path, name: str = "tool") -> None:
-        self.events: list[Event] = []
-        self.ctx = ToolContext(tool_call_id="call-1", name=name, emit=self.events.append, workdir=workdir)
-
-    @property
-    def log_lines(self) -> list[str]:
-        return [e.line for e in self.events if isinstance(e, ToolLog)]
+        self.log_lines: list[str] = []
+        self.displays: list[Display] = []
+        self.ctx = ToolContext(
+            tool_call_id="call-1",
+            name=name,
+            workdir=workdir,
+            on_log=self.log_lines.append,
+            on_show=self.displays.append,
+        )
 
 
 @pytest.fixture

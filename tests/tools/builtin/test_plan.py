@@ -1,10 +1,9 @@
-"""The plan tool: PlanUpdate events, the checklist text, schema enforcement."""
+"""The plan tool: the plan display, the checklist text, schema enforcement."""
 
 from __future__ import annotations
 
-from ml_intern_jupyter.protocol import PlanUpdate
 from ml_intern_jupyter.tools.builtin import make_plan_tool
-from ml_intern_jupyter.tools.spec import ToolRouter
+from ml_intern_jupyter.tools.spec import PlanDisplay, ToolRouter
 
 TODOS = [
     {"content": "Load the data", "status": "completed"},
@@ -18,16 +17,13 @@ async def test_plan_emits_update_and_renders_checklist(recorder):
     result = await router.execute("plan", {"todos": TODOS}, recorder.ctx)
     assert result.ok
     assert result.output == ("Plan (1/3 done):\n[x] Load the data\n[>] Fine-tune\n[ ] Push to the Hub")
-    updates = [e for e in recorder.events if isinstance(e, PlanUpdate)]
-    assert len(updates) == 1
-    assert updates[0].todos == tuple(TODOS)
-    assert updates[0].to_dict()["type"] == "plan_update"
+    assert recorder.displays == [PlanDisplay(tuple(TODOS))]
 
 
 async def test_empty_plan_clears(recorder):
     result = await make_plan_tool().handler({"todos": []}, recorder.ctx)
     assert result.output == "Plan cleared."
-    assert recorder.events[0].todos == ()
+    assert recorder.displays == [PlanDisplay(())]
 
 
 def test_schema_rejects_bad_status_and_shape():
@@ -44,4 +40,4 @@ def test_schema_rejects_bad_status_and_shape():
 async def test_handler_refuses_bad_status_without_emitting(recorder):
     result = await make_plan_tool().handler({"todos": [{"content": "x", "status": "done"}]}, recorder.ctx)
     assert result.ok is False
-    assert recorder.events == []
+    assert recorder.displays == []

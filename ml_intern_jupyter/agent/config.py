@@ -11,8 +11,7 @@ import copy
 import dataclasses
 import json
 import os
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ from typing import Any
 import dotenv
 import platformdirs
 
-from .config_schema import SCHEMA, config_error, join_key, resolve_transport, validate
+from ..substitute import substitute
+from .config_schema import SCHEMA, config_error, resolve_transport, validate
 from .config_schema import ConfigError as ConfigError  # re-exported: callers import it from here
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -28,7 +28,6 @@ _REPO_ROOT = Path(__file__).resolve().parents[2]
 _DOTENV_ROOT = _REPO_ROOT  # the project root whose .env is loaded (if it is a source checkout)
 _DEFAULTS_NAME = "default_agent_config.json"
 _OVERRIDES = "<overrides>"
-_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _MISSING = object()
@@ -157,27 +156,12 @@ def _env_with_dotenv(env: Mapping[str, str]) -> dict[str, str]:
     return {**values, **env}
 
 
-def _substitute(value: Any, env: Mapping[str, str], source: str, path: str = "") -> Any:
-    """Replace ``${VAR}`` / ``${VAR:-default}`` in every string, recursively."""
-    if isinstance(value, dict):
-        return {k: _substitute(v, env, source, join_key(path, k)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_substitute(v, env, source, f"{path}[{i}]") for i, v in enumerate(value)]
-    if not isinstance(value, str):
-        return value
-
-    def replace(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        if env.get(name):
-            return env[name]
-        if default is not None:
-            return default
-        if name in env:
-            return ""
+def _missing_variable(source: str) -> Callable[[str, str], ConfigError]:
+    def missing(path: str, name: str) -> ConfigError:
         fix = f"set {name} in your environment or .env, or write ${{{name}:-default}}"
-        raise config_error(source, path or None, f"uses ${{{name}}} but {name} is not set", fix)
+        return config_error(source, path or None, f"uses ${{{name}}} but {name} is not set", fix)
 
-    return _VAR_RE.sub(replace, value)
+    return missing
 
 
 def _read_json(path: Path) -> Any:
@@ -198,7 +182,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _load_layer(path: Path, env: Mapping[str, str]) -> dict:
-    data = _substitute(_read_json(path), env, str(path))
+    data = substitute(_read_json(path), env, _missing_variable(str(path)))
     validate(data, SCHEMA, str(path))
     return data
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from ..substitute import join_key
+
 TRANSPORTS = ("stdio", "http", "sse")
 
 
@@ -119,10 +121,6 @@ SCHEMA: Mapping[str, Any] = MappingProxyType(
         ),
     }
 )
-
-
-def join_key(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def _describe(value: Any) -> str:

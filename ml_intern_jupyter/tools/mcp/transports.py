@@ -1,0 +1,132 @@
+"""Build the SDK transport for one server, and notice when its connection ends.
+
+stdio servers get a minimal environment and their stderr goes to a temporary file (its tail
+explains a failed start). HTTP clients have no read timeout: a long tool call may keep its
+response stream silent for as long as it runs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+import anyio.to_thread
+import httpx2
+from mcp.client import Transport
+from mcp.client.sse import sse_client
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+
+from .config import McpServerConfig
+from .credentials import TokenSource, request_headers, stdio_environment
+
+HTTP_TIMEOUT = httpx2.Timeout(30.0, read=None)
+"""Connect/write/pool limits; no read limit (training calls run for hours)."""
+
+STDERR_TAIL_CHARS = 1500
+
+
+class WatchedReadStream:
+    """A transport read stream that calls ``on_end()`` once the server side ends (EOF or close)."""
+
+    def __init__(self, inner: Any, on_end: Callable[[], None]) -> None:
+        self._inner = inner
+        self._on_end = on_end
+
+    @property
+    def last_context(self) -> Any:
+        """The sender's contextvars of the last message (HTTP transports set it)."""
+        return getattr(self._inner, "last_context", None)
+
+    async def receive(self) -> Any:
+        try:
+            return await self._inner.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            self._on_end()
+            raise
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def __aiter__(self) -> WatchedReadStream:
+        return self
+
+    async def __anext__(self) -> Any:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> WatchedReadStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+@asynccontextmanager
+async def watched(transport: Transport, on_end: Callable[[], None]) -> AsyncIterator[tuple[Any, Any]]:
+    """``transport`` whose read stream reports its end through ``on_end``."""
+    async with transport as (read_stream, write_stream):
+        yield WatchedReadStream(read_stream, on_end), write_stream
+
+
+class StderrLog:
+    """A temporary file a stdio server writes its stderr to; its tail explains failures."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self.file = file
+
+    @classmethod
+    async def create(cls, stack: AsyncExitStack) -> StderrLog:
+        file = await anyio.to_thread.run_sync(_temporary_text_file)
+        stack.callback(file.close)
+        return cls(file)
+
+    async def tail(self) -> str:
+        """The last lines the server wrote to stderr ('' if none)."""
+        return await anyio.to_thread.run_sync(self._read_tail)
+
+    def _read_tail(self) -> str:
+        try:
+            self.file.flush()
+            size = self.file.seek(0, 2)
+            self.file.seek(max(0, size - STDERR_TAIL_CHARS * 4))
+            return self.file.read()[-STDERR_TAIL_CHARS:].strip()
+        except (OSError, ValueError):
+            return ""
+
+
+def _temporary_text_file() -> IO[str]:
+    return tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+
+
+async def open_transport(
+    config: McpServerConfig,
+    stack: AsyncExitStack,
+    *,
+    env: Mapping[str, str],
+    hf_token: TokenSource | None,
+    stderr: StderrLog | None,
+) -> Transport:
+    """The SDK transport for ``config``; resources it needs are entered on ``stack``."""
+    if config.transport == "stdio":
+        cwd = Path(config.cwd).expanduser() if config.cwd else None
+        params = StdioServerParameters(
+            command=config.command or "",
+            args=list(config.args),
+            env=stdio_environment(config, env),
+            cwd=cwd,
+            encoding_error_handler="replace",
+        )
+        return stdio_client(params, errlog=stderr.file) if stderr else stdio_client(params)
+    headers = request_headers(config, env, hf_token)
+    url = config.url or ""
+    if config.transport == "sse":
+        return sse_client(url, headers=headers, timeout=30.0, sse_read_timeout=None)  # type: ignore[arg-type]
+    client = await stack.enter_async_context(httpx2.AsyncClient(headers=headers, timeout=HTTP_TIMEOUT))
+    return streamable_http_client(url, http_client=client)

@@ -20,9 +20,10 @@ import mcp_types as types
 from mcp import Client
 from mcp.client.subscriptions import ListenNotSupportedError, SubscriptionLost
 from mcp.shared.exceptions import MCPError
+from mcp_types import CONNECTION_CLOSED
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
-from ..._version import __version__
+from ... import __version__
 from ..spec import ToolContext, ToolResult, ToolRouter
 from .calls import call_failed, progress_logger, unavailable
 from .config import McpServerConfig
@@ -38,6 +39,7 @@ DEFAULT_RECONNECT_DELAYS: tuple[float, ...] = (0.0, 2.0, 8.0)
 """Seconds to wait before each reconnect attempt after a lost connection; then give up."""
 STOP_GRACE_SECONDS = 10.0
 REFRESH_WAIT_SECONDS = 5.0
+RELISTEN_SECONDS = 5.0
 MAX_LIST_PAGES = 100
 
 Consent = Callable[[McpServerConfig], Awaitable[bool]]
@@ -81,6 +83,7 @@ class McpConnection:
         self._task: asyncio.Task[None] | None = None
         self._settled = asyncio.Event()
         self._ended: anyio.Event | None = None
+        self._lost_reason: str | None = None
         self._scope: anyio.CancelScope | None = None
         self._stopping = False
         self._ever_connected = False
@@ -195,12 +198,10 @@ class McpConnection:
     async def _serve(self, stderr: StderrLog | None) -> str | None:
         """Connect, list the tools, then serve until the end; returns why it ended (None: stopped)."""
         ended = self._ended = anyio.Event()
-        lost: list[str] = []
+        self._lost_reason = None
 
         def on_server_end() -> None:
-            if not ended.is_set():
-                lost.append("the server closed the connection (its process exited?)")
-                ended.set()
+            self._drop("the server closed the connection (its process exited?)")
 
         with anyio.CancelScope(deadline=anyio.current_time() + self.config.connect_timeout) as scope:
             self._scope = scope
@@ -228,7 +229,13 @@ class McpConnection:
             return None
         if scope.cancelled_caught:
             return f"did not answer within {self.config.connect_timeout:g} s (connect_timeout)"
-        return lost[0] if lost else "the connection ended"
+        return self._lost_reason or "the connection ended"
+
+    def _drop(self, reason: str) -> None:
+        """End the live session because it broke; the next call reconnects."""
+        if self._ended is not None and not self._ended.is_set():
+            self._lost_reason = reason
+            self._ended.set()
 
     def _connected(self, client: Client) -> None:
         again = self._ever_connected
@@ -279,13 +286,23 @@ class McpConnection:
                 await self._apply_changes(client)
 
     async def _listen_for_changes(self, client: Client) -> None:
-        """2026-07-28 servers send tool-list changes only on a ``subscriptions/listen`` stream."""
-        try:
-            async with client.listen(tools_list_changed=True) as subscription:
-                async for _ in subscription:
-                    self._changes.set()
-        except (ListenNotSupportedError, SubscriptionLost, MCPError, TimeoutError) as exc:
-            self._notes.append(f"no tool-change notifications: {describe_error(exc)}")
+        """2026-07-28 servers send tool-list changes only on a ``subscriptions/listen`` stream.
+
+        A stream the server ends gracefully is opened again after a pause; one that breaks means
+        the server is gone (HTTP has no other live channel), so the session is dropped.
+        """
+        while True:
+            try:
+                async with client.listen(tools_list_changed=True) as subscription:
+                    async for _ in subscription:
+                        self._changes.set()
+            except SubscriptionLost:
+                self._drop("the server's notification stream broke (the server went away?)")
+                return
+            except (ListenNotSupportedError, MCPError, TimeoutError) as exc:
+                self._notes.append(f"no tool-change notifications: {describe_error(exc)}")
+                return
+            await anyio.sleep(RELISTEN_SECONDS)
 
     async def _apply_changes(self, client: Client) -> None:
         async with self._refresh_lock:
@@ -342,6 +359,8 @@ class McpConnection:
         except Exception as exc:
             if isinstance(exc, RuntimeError) and self._client is not client:
                 return unavailable(self.config.name, f"the connection closed during `{tool}`; the next call reconnects")
+            if isinstance(exc, MCPError) and exc.error.code == CONNECTION_CLOSED:
+                self._drop(f"the connection broke during a call to `{tool}`")
             return call_failed(self.config.name, tool, exc, self.config.timeout)
         await self._settle_changes(client)
         return convert_result(result, server=self.config.name, tool=tool, show=ctx.show)

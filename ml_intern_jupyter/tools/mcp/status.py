@@ -55,7 +55,7 @@ def _short_tools(status: ServerStatus) -> str:
 
 
 def _row(status: ServerStatus) -> str:
-    transport = f"{status.config.transport} `{_cell(status.config.target)}`"
+    transport = f"{status.config.transport} `{status.config.target}`"
     if status.sends_hf_token:
         transport += " (HF token)"
     state = status.state if status.state == "connected" else f"**{status.state}**"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from ml_intern_jupyter.tools.mcp import McpServerConfig
 from ml_intern_jupyter.tools.spec import RichDisplay, ToolRouter
 
 from .conftest import Managers, Recorder, eventually, read_log, stdio_config
@@ -177,3 +179,27 @@ async def test_per_server_timeout_cancels_the_call(managers: Managers, recorder:
     assert not result.ok and "did not finish within 0.5 s" in result.output and "`srv`" in result.output
     await eventually(lambda: "cancelled slow" in read_log(log), 10, "the server to see the cancellation")
     assert (await router.execute("mcp__srv__echo", {"text": "ok"}, recorder.ctx())).ok
+
+
+async def test_project_servers_start_only_with_consent(managers: Managers, tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    asked: list[str] = []
+
+    async def consent(config: McpServerConfig) -> bool:
+        asked.append(config.name)
+        return config.name == "allowed"
+
+    origin = str(tmp_path / ".mcp.json")
+    configs = [
+        dataclasses.replace(stdio_config(name, env={"MCP_TEST_LOG": str(log)}), scope="project", origin=origin)
+        for name in ("allowed", "refused")
+    ]
+    configs.append(stdio_config("mine", env={"MCP_TEST_LOG": str(log)}))  # scope "config": never asked
+    manager = managers(configs, consent=consent)
+    manager.start()
+    assert await manager.wait_ready(30)
+    states = {s.name: (s.state, s.detail) for s in manager.status()}
+    assert states["allowed"][0] == states["mine"][0] == "connected"
+    assert states["refused"][0] == "declined" and origin in states["refused"][1]
+    assert sorted(asked) == ["allowed", "refused"]
+    assert len([line for line in read_log(log) if line.startswith("start")]) == 2  # the refused one never ran

@@ -1,0 +1,121 @@
+"""Reading a job's logs from the Hub's server-sent events stream, with httpx (cancellable).
+
+The Hub replays every log event on each connection, so events already seen are skipped by
+index. When the stream ends or stalls while the job still runs, the reader reconnects with a
+growing pause; it never gives up on a running job by itself (jobs run for hours).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from .access import HubAccess
+from .http import USER_AGENT, check
+
+TERMINAL_STAGES = frozenset({"COMPLETED", "CANCELED", "ERROR", "DELETED"})
+FOLLOW_READ_TIMEOUT = 120.0  # the Hub sends a keep-alive every 30 s
+DRAIN_IDLE_SECONDS = 3.0  # without follow: no event for this long means everything buffered was sent
+MAX_PAUSE = 10.0
+_STARTED = "===== Job started"
+_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+class JobLogReader:
+    """Streams the logs of one job to ``on_line``."""
+
+    def __init__(self, access: HubAccess, namespace: str, job_id: str, *, pause: float = 0.5) -> None:
+        self._access = access
+        self._base = f"{access.endpoint}/api/jobs/{namespace}/{job_id}"
+        self._seen = 0
+        self._pause = pause
+        self.reconnects = 0
+
+    def _client(self) -> httpx.AsyncClient:
+        timeout = httpx.Timeout(30.0, read=FOLLOW_READ_TIMEOUT)
+        return httpx.AsyncClient(timeout=timeout, headers={"User-Agent": USER_AGENT})
+
+    async def stage(self, client: httpx.AsyncClient) -> str:
+        """The job's current stage (``RUNNING``, ``COMPLETED``, ...)."""
+        url = self._base
+        response = check(await client.get(url, headers=self._access.auth_headers(url)), self._access, "the job")
+        return str((response.json().get("status") or {}).get("stage", ""))
+
+    async def _read_once(
+        self,
+        client: httpx.AsyncClient,
+        on_line: Callable[[str], None],
+        tail: int | None = None,
+        idle: float | None = None,
+    ) -> int:
+        """One connection: new lines to ``on_line``; returns how many were new.
+
+        With ``idle``, stop once no log event came for that many seconds (keep-alives do not count).
+        """
+        url = f"{self._base}/logs"
+        params = {"tail": tail} if tail is not None else None
+        new = 0
+        loop = asyncio.get_running_loop()
+        async with client.stream("GET", url, params=params, headers=self._access.auth_headers(url)) as response:
+            if not response.is_success:
+                await response.aread()
+                check(response, self._access, "the job's logs")
+            index = -1
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(idle) as quiet:
+                    async for raw in response.aiter_lines():
+                        if not raw.startswith("data: {"):
+                            continue
+                        if idle is not None:
+                            quiet.reschedule(loop.time() + idle)
+                        index += 1
+                        if index < self._seen:
+                            continue
+                        self._seen += 1
+                        line = _event_text(raw)
+                        if line is not None:
+                            new += 1
+                            on_line(line)
+        return new
+
+    async def follow(self, on_line: Callable[[str], None]) -> str:
+        """Stream until the job reaches a terminal stage; returns that stage."""
+        pause = self._pause
+        async with self._client() as client:
+            while True:
+                try:
+                    if await self._read_once(client, on_line):
+                        pause = self._pause
+                except _TRANSIENT:
+                    pass  # a dropped or silent stream: check the job, then reconnect
+                try:
+                    stage = await self.stage(client)
+                except _TRANSIENT:
+                    stage = ""  # the Hub is unreachable for now: keep trying
+                if stage in TERMINAL_STAGES:
+                    return stage
+                self.reconnects += 1
+                await asyncio.sleep(pause)
+                pause = min(MAX_PAUSE, pause * 2)
+
+    async def fetch(self, on_line: Callable[[str], None], tail: int | None = None) -> None:
+        """The logs available now (the last ``tail`` lines when given), without waiting for more."""
+        async with self._client() as client:
+            with contextlib.suppress(httpx.ReadTimeout):
+                await self._read_once(client, on_line, tail, idle=DRAIN_IDLE_SECONDS)
+
+
+def _event_text(raw: str) -> str | None:
+    try:
+        event: Any = json.loads(raw[len("data: ") :])
+    except ValueError:
+        return None
+    text = event.get("data") if isinstance(event, dict) else None
+    if not isinstance(text, str) or text.startswith(_STARTED):
+        return None
+    return text

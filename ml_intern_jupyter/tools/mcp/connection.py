@@ -31,8 +31,9 @@ from .credentials import TokenSource, sends_hf_token
 from .errors import describe_error
 from .results import convert_result
 from .status import ServerStatus, State
+from .stderr import StderrTail
 from .tool_set import ServerTools
-from .transports import StderrLog, open_transport, watched
+from .transports import open_transport, watched
 
 CLIENT_INFO = types.Implementation(name="ml-intern-jupyter", version=__version__)
 DEFAULT_RECONNECT_DELAYS: tuple[float, ...] = (0.0, 2.0, 8.0)
@@ -166,7 +167,7 @@ class McpConnection:
             if not await self._allowed():
                 return
             async with AsyncExitStack() as outer:
-                stderr = await StderrLog.create(outer) if self.config.transport == "stdio" else None
+                stderr = await StderrTail.open(outer) if self.config.transport == "stdio" else None
                 try:
                     ending = await self._serve(stderr)
                 except Exception as exc:
@@ -175,7 +176,7 @@ class McpConnection:
                     self.state, self.detail = "closed", "closed"
                 else:
                     tail = await stderr.tail() if stderr is not None else ""
-                    self._ended_because(f"{ending}; its stderr ends with: {tail}" if tail else ending)
+                    self._ended_because(f"{ending} (its stderr: {tail})" if tail else ending)
         finally:
             self._client, self._ended, self._scope = None, None, None
             self._settled.set()
@@ -195,7 +196,7 @@ class McpConnection:
             self.detail = f"not started: the project server from {self.config.origin} was declined"
         return self._consent
 
-    async def _serve(self, stderr: StderrLog | None) -> str | None:
+    async def _serve(self, stderr: StderrTail | None) -> str | None:
         """Connect, list the tools, then serve until the end; returns why it ended (None: stopped)."""
         ended = self._ended = anyio.Event()
         self._lost_reason = None

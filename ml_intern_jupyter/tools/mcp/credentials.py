@@ -48,25 +48,20 @@ def is_hf_host(url: str, env: Mapping[str, str]) -> bool:
     return bool(endpoint) and _origin(endpoint) == origin
 
 
-def request_headers(config: McpServerConfig, env: Mapping[str, str], hf_token: TokenSource | None) -> dict[str, str]:
-    """The headers for an HTTP/SSE server: its own, plus the HF token if it is a Hugging Face host."""
-    headers = dict(config.headers)
-    if hf_token is None or not config.url or not is_hf_host(config.url, env):
-        return headers
-    if any(key.lower() == "authorization" for key in headers):
-        return headers
-    token = hf_token()
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return headers
-
-
 def sends_hf_token(config: McpServerConfig, env: Mapping[str, str]) -> bool:
-    """Whether this server is one the HF token would be sent to (for the status listing)."""
+    """Whether this server is one the HF token is sent to: an HF-host URL and no ``Authorization`` of its own."""
     if config.transport == "stdio" or not config.url:
         return False
     has_own = any(key.lower() == "authorization" for key in config.headers)
     return not has_own and is_hf_host(config.url, env)
+
+
+def request_headers(config: McpServerConfig, env: Mapping[str, str], hf_token: str | None) -> dict[str, str]:
+    """The headers for an HTTP/SSE server: its own, plus ``hf_token`` if :func:`sends_hf_token` allows it."""
+    headers = dict(config.headers)
+    if hf_token and sends_hf_token(config, env):
+        headers["Authorization"] = f"Bearer {hf_token}"
+    return headers
 
 
 def stdio_environment(config: McpServerConfig, env: Mapping[str, str]) -> dict[str, str]:

@@ -1,17 +1,16 @@
 """Build the SDK transport for one server, and notice when its connection ends.
 
-stdio servers get a minimal environment and their stderr goes to a temporary file (its tail
-explains a failed start). HTTP clients have no read timeout: a long tool call may keep its
-response stream silent for as long as it runs.
+stdio servers get a minimal environment and their stderr goes to a :class:`StderrTail`. HTTP
+clients have no read timeout: a long tool call may keep its response stream silent for as long
+as it runs.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import anyio
 import anyio.to_thread
@@ -22,12 +21,11 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
 from .config import McpServerConfig
-from .credentials import TokenSource, request_headers, stdio_environment
+from .credentials import TokenSource, request_headers, sends_hf_token, stdio_environment
+from .stderr import StderrTail
 
 HTTP_TIMEOUT = httpx2.Timeout(30.0, read=None)
 """Connect/write/pool limits; no read limit (training calls run for hours)."""
-
-STDERR_TAIL_CHARS = 1500
 
 
 class WatchedReadStream:
@@ -75,43 +73,13 @@ async def watched(transport: Transport, on_end: Callable[[], None]) -> AsyncIter
         yield WatchedReadStream(read_stream, on_end), write_stream
 
 
-class StderrLog:
-    """A temporary file a stdio server writes its stderr to; its tail explains failures."""
-
-    def __init__(self, file: IO[str]) -> None:
-        self.file = file
-
-    @classmethod
-    async def create(cls, stack: AsyncExitStack) -> StderrLog:
-        file = await anyio.to_thread.run_sync(_temporary_text_file)
-        stack.callback(file.close)
-        return cls(file)
-
-    async def tail(self) -> str:
-        """The last lines the server wrote to stderr ('' if none)."""
-        return await anyio.to_thread.run_sync(self._read_tail)
-
-    def _read_tail(self) -> str:
-        try:
-            self.file.flush()
-            size = self.file.seek(0, 2)
-            self.file.seek(max(0, size - STDERR_TAIL_CHARS * 4))
-            return self.file.read()[-STDERR_TAIL_CHARS:].strip()
-        except (OSError, ValueError):
-            return ""
-
-
-def _temporary_text_file() -> IO[str]:
-    return tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
-
-
 async def open_transport(
     config: McpServerConfig,
     stack: AsyncExitStack,
     *,
     env: Mapping[str, str],
     hf_token: TokenSource | None,
-    stderr: StderrLog | None,
+    stderr: StderrTail | None,
 ) -> Transport:
     """The SDK transport for ``config``; resources it needs are entered on ``stack``."""
     if config.transport == "stdio":
@@ -124,7 +92,9 @@ async def open_transport(
             encoding_error_handler="replace",
         )
         return stdio_client(params, errlog=stderr.file) if stderr else stdio_client(params)
-    headers = request_headers(config, env, hf_token)
+    needs_token = hf_token is not None and sends_hf_token(config, env)
+    token = await anyio.to_thread.run_sync(hf_token) if needs_token and hf_token else None  # may read a file
+    headers = request_headers(config, env, token)
     url = config.url or ""
     if config.transport == "sse":
         return sse_client(url, headers=headers, timeout=30.0, sse_read_timeout=None)  # type: ignore[arg-type]

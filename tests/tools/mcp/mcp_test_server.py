@@ -46,6 +46,13 @@ def log_event(line: str) -> None:
 def build_server(name: str = "test-server") -> MCPServer:
     """The server: echo, add (structured), image, resource, fail, protocol_error, slow, environ, pid, tool changes."""
     mcp = MCPServer(name, log_level="WARNING")
+    add_result_tools(mcp)
+    add_behaviour_tools(mcp)
+    return mcp
+
+
+def add_result_tools(mcp: MCPServer) -> None:
+    """Tools returning each kind of result: text, structured, image, resource, tool error, protocol error."""
 
     @mcp.tool(annotations=ToolAnnotations(read_only_hint=True))
     def echo(text: str) -> str:
@@ -77,6 +84,10 @@ def build_server(name: str = "test-server") -> MCPServer:
     def protocol_error() -> str:
         """Answers with a JSON-RPC error instead of a result."""
         raise MCPError(code=-32050, message="the server refused this request")
+
+
+def add_behaviour_tools(mcp: MCPServer) -> None:
+    """Tools that take time, describe the process, or change the tool list."""
 
     @mcp.tool()
     async def slow(seconds: float, ctx: Context) -> str:
@@ -117,8 +128,6 @@ def build_server(name: str = "test-server") -> MCPServer:
         mcp.remove_tool(name)
         await announce(ctx)
         return f"removed {name}"
-
-    return mcp
 
 
 async def announce(ctx: Context) -> None:

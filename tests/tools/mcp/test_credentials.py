@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ml_intern_jupyter.tools.mcp import McpServerConfig, is_hf_host
-from ml_intern_jupyter.tools.mcp.credentials import request_headers, stdio_environment
+from ml_intern_jupyter.tools.mcp.credentials import request_headers, sends_hf_token, stdio_environment
 
 
 @pytest.mark.parametrize(
@@ -35,13 +35,13 @@ def http(url: str, headers: dict[str, str] | None = None) -> McpServerConfig:
 
 
 def test_the_token_is_added_only_for_hf_hosts_without_their_own_authorization() -> None:
-    token = lambda: "hf_x"  # noqa: E731
-    assert request_headers(http("https://huggingface.co/mcp"), {}, token) == {"Authorization": "Bearer hf_x"}
-    assert request_headers(http("https://other.example/mcp", {"X-Key": "k"}), {}, token) == {"X-Key": "k"}
+    assert request_headers(http("https://huggingface.co/mcp"), {}, "hf_x") == {"Authorization": "Bearer hf_x"}
+    assert request_headers(http("https://other.example/mcp", {"X-Key": "k"}), {}, "hf_x") == {"X-Key": "k"}
     own = {"authorization": "Bearer mine"}
-    assert request_headers(http("https://huggingface.co/mcp", own), {}, token) == own
-    assert request_headers(http("https://huggingface.co/mcp"), {}, lambda: None) == {}
+    assert request_headers(http("https://huggingface.co/mcp", own), {}, "hf_x") == own
     assert request_headers(http("https://huggingface.co/mcp"), {}, None) == {}
+    stdio = McpServerConfig(name="s", transport="stdio", command="x")
+    assert not sends_hf_token(stdio, {}) and sends_hf_token(http("https://hf.co/mcp"), {})
 
 
 def test_stdio_environment_is_minimal_unless_inherited() -> None:

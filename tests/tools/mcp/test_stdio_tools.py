@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sys
 import time
 from pathlib import Path
 
@@ -203,3 +204,23 @@ async def test_project_servers_start_only_with_consent(managers: Managers, tmp_p
     assert states["refused"][0] == "declined" and origin in states["refused"][1]
     assert sorted(asked) == ["allowed", "refused"]
     assert len([line for line in read_log(log) if line.startswith("start")]) == 2  # the refused one never ran
+
+
+async def test_auto_falls_back_to_the_handshake_with_a_handwritten_legacy_server(
+    managers: Managers, recorder: Recorder
+) -> None:
+    script = Path(__file__).with_name("legacy_server.py")
+    router = ToolRouter()
+    config = McpServerConfig(name="old", transport="stdio", command=sys.executable, args=(str(script),))
+    manager = managers([config], router)
+    manager.start()
+    assert await manager.wait_ready(30)
+    status = manager.status()[0]
+    assert status.state == "connected" and status.protocol_version == "2025-06-18", status.detail
+    spec = router.get("mcp__old__shout")
+    jsonschema.Draft202012Validator.check_schema(spec.parameters)  # the draft-07 schema was repaired
+    assert "prefixItems" in spec.parameters["properties"]["pair"] and "$schema" not in spec.parameters
+    assert router.validate("mcp__old__shout", {"text": "hi", "pair": ["a", 1]}) is None
+    assert router.validate("mcp__old__shout", {"pair": ["a", 1]}) is not None
+    result = await router.execute("mcp__old__shout", {"text": "quiet"}, recorder.ctx())
+    assert result.ok and result.output == "QUIET"

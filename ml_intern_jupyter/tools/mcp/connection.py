@@ -85,6 +85,7 @@ class McpConnection:
         self._settled = asyncio.Event()
         self._ended: anyio.Event | None = None
         self._lost_reason: str | None = None
+        self._http_problem: str | None = None
         self._scope: anyio.CancelScope | None = None
         self._stopping = False
         self._ever_connected = False
@@ -176,6 +177,8 @@ class McpConnection:
                     self.state, self.detail = "closed", "closed"
                 else:
                     tail = await stderr.tail() if stderr is not None else ""
+                    if self.state != "connected" and self._http_problem:
+                        ending = self._http_problem  # more telling than the SDK's "error response"
                     self._ended_because(f"{ending} (its stderr: {tail})" if tail else ending)
         finally:
             self._client, self._ended, self._scope = None, None, None
@@ -208,8 +211,14 @@ class McpConnection:
             self._scope = scope
             async with AsyncExitStack() as stack:
                 settings = self._settings
+                self._http_problem = None
                 transport = await open_transport(
-                    self.config, stack, env=settings.env, hf_token=settings.hf_token, stderr=stderr
+                    self.config,
+                    stack,
+                    env=settings.env,
+                    hf_token=settings.hf_token,
+                    stderr=stderr,
+                    on_http_problem=self._note_http_problem,
                 )
                 client = Client(
                     watched(transport, on_server_end),
@@ -237,6 +246,9 @@ class McpConnection:
         if self._ended is not None and not self._ended.is_set():
             self._lost_reason = reason
             self._ended.set()
+
+    def _note_http_problem(self, problem: str) -> None:
+        self._http_problem = self._http_problem or problem
 
     def _connected(self, client: Client) -> None:
         again = self._ever_connected

@@ -73,6 +73,26 @@ async def watched(transport: Transport, on_end: Callable[[], None]) -> AsyncIter
         yield WatchedReadStream(read_stream, on_end), write_stream
 
 
+def _http_client(headers: dict[str, str], hf_host: bool, on_problem: Callable[[str], None]) -> httpx2.AsyncClient:
+    """An HTTP client that reports failed POSTs (``HTTP 401 Unauthorized from …``, without the query)."""
+
+    async def check(response: httpx2.Response) -> None:
+        if response.status_code >= 400 and response.request.method == "POST":
+            url = response.request.url.copy_with(query=None)
+            hint = _auth_hint(response.status_code, hf_host)
+            on_problem(f"HTTP {response.status_code} {response.reason_phrase} from {url}{hint}")
+
+    return httpx2.AsyncClient(headers=headers, timeout=HTTP_TIMEOUT, event_hooks={"response": [check]})
+
+
+def _auth_hint(status: int, hf_host: bool) -> str:
+    if status not in (401, 403):
+        return ""
+    if hf_host:
+        return "; set HF_TOKEN (or run `hf auth login`) with access to this server"
+    return "; check the `headers` of this server's entry (e.g. Authorization)"
+
+
 async def open_transport(
     config: McpServerConfig,
     stack: AsyncExitStack,
@@ -80,6 +100,7 @@ async def open_transport(
     env: Mapping[str, str],
     hf_token: TokenSource | None,
     stderr: StderrTail | None,
+    on_http_problem: Callable[[str], None] = lambda _: None,
 ) -> Transport:
     """The SDK transport for ``config``; resources it needs are entered on ``stack``."""
     if config.transport == "stdio":
@@ -98,5 +119,5 @@ async def open_transport(
     url = config.url or ""
     if config.transport == "sse":
         return sse_client(url, headers=headers, timeout=30.0, sse_read_timeout=None)  # type: ignore[arg-type]
-    client = await stack.enter_async_context(httpx2.AsyncClient(headers=headers, timeout=HTTP_TIMEOUT))
+    client = await stack.enter_async_context(_http_client(headers, sends_hf_token(config, env), on_http_problem))
     return streamable_http_client(url, http_client=client)

@@ -113,6 +113,7 @@ class HttpServer:
     mode: str
     port: int
     capture: Path
+    bearer: str | None = None
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -122,6 +123,8 @@ class HttpServer:
     def start(self) -> HttpServer:
         command = [sys.executable, str(SERVER_SCRIPT), self.mode, "--port", str(self.port)]
         command += ["--capture", str(self.capture)]
+        if self.bearer is not None:
+            command += ["--require-bearer", self.bearer]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -148,11 +151,11 @@ class HttpServer:
 
 @pytest.fixture
 def http_servers(tmp_path: Path) -> Iterator[Callable[..., HttpServer]]:
-    """``http_servers(mode="http")`` starts a server; all are killed at teardown."""
+    """``http_servers(mode="http", port=None, bearer=None)`` starts a server; all are killed at teardown."""
     started: list[HttpServer] = []
 
-    def start(mode: str = "http", port: int | None = None) -> HttpServer:
-        server = HttpServer(mode, port or free_port(), tmp_path / f"capture-{len(started)}.jsonl")
+    def start(mode: str = "http", port: int | None = None, bearer: str | None = None) -> HttpServer:
+        server = HttpServer(mode, port or free_port(), tmp_path / f"capture-{len(started)}.jsonl", bearer)
         started.append(server.start())
         return server
 

@@ -1,7 +1,7 @@
 """A real MCP server for the tests, written with the SDK's server API.
 
     python mcp_test_server.py stdio
-    python mcp_test_server.py http --port N [--capture FILE]
+    python mcp_test_server.py http --port N [--capture FILE] [--require-bearer TOKEN]
     python mcp_test_server.py sse --port N
     python mcp_test_server.py hang          # a stdio process that never answers
 
@@ -150,12 +150,28 @@ def capture_app(app: Any, capture: Path) -> Any:
     return wrapped
 
 
-def run_http(mode: str, port: int, capture: Path | None) -> None:
+def require_bearer(app: Any, token: str) -> Any:
+    """Wrap an ASGI app so HTTP requests without ``Authorization: Bearer <token>`` get a 401."""
+    expected = f"Bearer {token}".encode()
+
+    async def wrapped(scope: dict, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and dict(scope.get("headers", [])).get(b"authorization") != expected:
+            await send({"type": "http.response.start", "status": 401, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"unauthorized"})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def run_http(mode: str, port: int, capture: Path | None, bearer: str | None) -> None:
     """Serve streamable HTTP (``/mcp``) or SSE (``/sse``) on 127.0.0.1:port until killed."""
     import uvicorn
 
     server = build_server(f"test-{mode}-server")
     app: Any = server.streamable_http_app() if mode == "http" else server.sse_app()
+    if bearer is not None:
+        app = require_bearer(app, bearer)
     if capture is not None:
         app = capture_app(app, capture)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -166,6 +182,7 @@ def main() -> None:
     parser.add_argument("mode", choices=["stdio", "http", "sse", "hang"])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--capture", type=Path, default=None)
+    parser.add_argument("--require-bearer", default=None)
     args = parser.parse_args()
     log_event(f"start {os.getpid()}")
     flag = os.environ.get("MCP_TEST_FAIL_FLAG")
@@ -176,7 +193,7 @@ def main() -> None:
         while True:  # never reads stdin, never answers
             time.sleep(3600)
     if args.mode in ("http", "sse"):
-        run_http(args.mode, args.port, args.capture)
+        run_http(args.mode, args.port, args.capture, args.require_bearer)
     else:
         build_server().run()
 

@@ -125,3 +125,21 @@ async def test_sse_transport(managers: Managers, recorder: Recorder, http_server
     assert (await router.execute("mcp__old__echo", {"text": "over sse"}, recorder.ctx())).output == "over sse"
     assert (await router.execute("mcp__old__slow", {"seconds": 0.2}, recorder.ctx())).ok
     await eventually(lambda: "step 10 (10/10)" in recorder.logs, 10, "progress over SSE")
+
+
+async def test_the_hf_preset_authenticates_with_the_token_and_explains_a_401(
+    managers: Managers, recorder: Recorder, http_servers: Callable[..., HttpServer], tmp_path: Path
+) -> None:
+    hub = http_servers("http", bearer=TOKEN)  # a local stand-in for huggingface.co/mcp that needs the token
+    env = {**managers.env, "HF_ENDPOINT": f"http://127.0.0.1:{hub.port}"}
+    (hf,) = load_mcp_servers(
+        {"hf": {"preset": "hf", "url": hub.url}}, config_origin="cfg", env=env, project_dir=tmp_path, home=tmp_path
+    )
+    without = managers([hf], env=env, hf_token=lambda: None)
+    with_token = managers([hf], ToolRouter(), env=env, hf_token=lambda: TOKEN)
+    without.start()
+    with_token.start()
+    assert await without.wait_ready(30) and await with_token.wait_ready(30)
+    refused = without.status()[0]
+    assert refused.state == "failed" and "HTTP 401 Unauthorized" in refused.detail and "HF_TOKEN" in refused.detail
+    assert with_token.status()[0].state == "connected"

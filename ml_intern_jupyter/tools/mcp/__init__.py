@@ -43,7 +43,10 @@ Lifecycle and dead-server policy:
   a slow server never delays the first turn. A server that does not answer within
   ``connect_timeout`` is ``failed``.
 - A server that cannot start (missing command, exits, refuses, times out) is ``failed`` with
-  the reason (and its stderr tail); it has no tools. ``reconnect(name)`` tries again.
+  the reason: its stderr tail for stdio, the HTTP status and what to fix for HTTP (a 401 from a
+  Hugging Face host says to set HF_TOKEN). It has no tools; ``reconnect(name)`` tries again.
+- With a ``consent`` hook, a server from a project ``.mcp.json`` starts only once the hook
+  returns True (asked once per manager); otherwise it is ``declined`` and never runs.
 - A connected server that drops (process killed, HTTP server gone) becomes ``disconnected``: a
   call in flight returns an error result naming the server; its tools stay listed, and the next
   call to one of them first reconnects. After a failed attempt, the next one waits
@@ -69,8 +72,9 @@ Interface::
 
     servers = load_mcp_servers(config.mcp_servers, config_origin=..., env=os.environ,
                                project_dir=Path.cwd(), home=Path.home())   # McpConfigError
-    manager = McpManager(servers, router, env=os.environ, hf_token=get_token, on_notice=print)
-    manager.start()                  # returns at once
+    manager = McpManager(servers, router, env=os.environ, hf_token=get_token, on_notice=print,
+                         consent=ask_user_about_project_server)   # consent is optional
+    manager.start()                  # returns at once (call it on the running loop)
     await manager.wait_ready(0.5)    # optional short grace before the first turn
     print(manager.status_markdown()) # %intern mcp, /mcp
     await manager.reconnect("files")

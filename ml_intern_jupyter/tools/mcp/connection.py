@@ -20,7 +20,7 @@ import mcp_types as types
 from mcp import Client
 from mcp.client.subscriptions import ListenNotSupportedError, SubscriptionLost
 from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED
+from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from ... import __version__
@@ -58,11 +58,16 @@ class ConnectionSettings:
 
 
 async def list_all_tools(client: Client) -> list[types.Tool]:
-    """Every page of ``tools/list``."""
+    """Every page of ``tools/list`` ([] for a server without tools, e.g. one offering only resources)."""
     tools: list[types.Tool] = []
     cursor: str | None = None
     for _ in range(MAX_LIST_PAGES):
-        page = await client.list_tools(cursor=cursor)
+        try:
+            page = await client.list_tools(cursor=cursor)
+        except MCPError as exc:
+            if exc.error.code == METHOD_NOT_FOUND:
+                return tools
+            raise
         tools.extend(page.tools)
         cursor = page.next_cursor
         if cursor is None:
@@ -275,7 +280,8 @@ class McpConnection:
         if self._failures >= len(delays) or not self._tools.names:
             self._tools.clear()
             self.state = "failed"
-            self.detail = f"gave up after {self._failures} reconnect attempts: {reason}"
+            attempts = f"{self._failures} reconnect attempt{'s' if self._failures != 1 else ''}"
+            self.detail = f"gave up after {attempts}: {reason}"
             self._settings.notice(f"MCP server `{name}` is down ({reason}); its tools were removed.")
             return
         self.state, self.detail = "disconnected", f"reconnect failed: {reason}"

@@ -2,7 +2,8 @@
 
 It answers ``server/discover`` with "method not found" (so ``protocol: auto`` must fall back to
 ``initialize``) and offers one tool, ``shout``, whose input schema is written for draft-07
-(``$schema``, a tuple ``items``) to exercise the schema repair.
+(``$schema``, a tuple ``items``) to exercise the schema repair. With ``--no-tools`` it offers
+no tools at all (``tools/list`` is "method not found"), like a resources-only server.
 """
 
 from __future__ import annotations
@@ -26,15 +27,15 @@ SHOUT = {
 }
 
 
-def answer(request: dict[str, Any]) -> dict[str, Any]:
+def answer(request: dict[str, Any], with_tools: bool) -> dict[str, Any]:
     method, params = request.get("method"), request.get("params") or {}
     if method == "initialize":
         result: dict[str, Any] = {
             "protocolVersion": "2025-06-18",
-            "capabilities": {"tools": {"listChanged": False}},
+            "capabilities": {"tools": {"listChanged": False}} if with_tools else {"resources": {}},
             "serverInfo": {"name": "legacy-handwritten", "version": "1.0"},
         }
-    elif method == "tools/list":
+    elif method == "tools/list" and with_tools:
         result = {"tools": [SHOUT]}
     elif method == "tools/call" and params.get("name") == "shout":
         text = str((params.get("arguments") or {}).get("text", ""))
@@ -47,12 +48,13 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
+    with_tools = "--no-tools" not in sys.argv
     for line in sys.stdin:
         if not line.strip():
             continue
         message = json.loads(line)
         if "id" in message and "method" in message:  # a request (notifications are ignored)
-            sys.stdout.write(json.dumps(answer(message)) + "\n")
+            sys.stdout.write(json.dumps(answer(message, with_tools)) + "\n")
             sys.stdout.flush()
 
 

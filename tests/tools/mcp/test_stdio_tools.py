@@ -224,3 +224,13 @@ async def test_auto_falls_back_to_the_handshake_with_a_handwritten_legacy_server
     assert router.validate("mcp__old__shout", {"pair": ["a", 1]}) is not None
     result = await router.execute("mcp__old__shout", {"text": "quiet"}, recorder.ctx())
     assert result.ok and result.output == "QUIET"
+
+
+async def test_a_server_without_tools_connects_with_none(managers: Managers) -> None:
+    script = Path(__file__).with_name("legacy_server.py")
+    config = McpServerConfig(name="docs", transport="stdio", command=sys.executable, args=(str(script), "--no-tools"))
+    manager = managers([config])
+    manager.start()
+    assert await manager.wait_ready(30)
+    status = manager.status()[0]
+    assert (status.state, status.tools) == ("connected", ()), status.detail

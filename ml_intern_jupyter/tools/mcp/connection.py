@@ -18,14 +18,13 @@ from typing import Any
 import anyio
 import mcp_types as types
 from mcp import Client
-from mcp.client.subscriptions import ListenNotSupportedError, SubscriptionLost
 from mcp.shared.exceptions import MCPError
-from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from mcp_types import CONNECTION_CLOSED
 
 from ... import __version__
 from ..spec import ToolContext, ToolResult, ToolRouter
 from .calls import call_failed, progress_logger, unavailable
+from .changes import ToolChanges, list_all_tools
 from .config import McpServerConfig
 from .credentials import TokenSource, sends_hf_token
 from .errors import describe_error
@@ -39,9 +38,6 @@ CLIENT_INFO = types.Implementation(name="ml-intern-jupyter", version=__version__
 DEFAULT_RECONNECT_DELAYS: tuple[float, ...] = (0.0, 2.0, 8.0)
 """Seconds to wait before each reconnect attempt after a lost connection; then give up."""
 STOP_GRACE_SECONDS = 10.0
-REFRESH_WAIT_SECONDS = 5.0
-RELISTEN_SECONDS = 5.0
-MAX_LIST_PAGES = 100
 
 Consent = Callable[[McpServerConfig], Awaitable[bool]]
 
@@ -55,24 +51,6 @@ class ConnectionSettings:
     notice: Callable[[str], None]
     consent: Consent | None = None
     reconnect_delays: tuple[float, ...] = DEFAULT_RECONNECT_DELAYS
-
-
-async def list_all_tools(client: Client) -> list[types.Tool]:
-    """Every page of ``tools/list`` ([] for a server without tools, e.g. one offering only resources)."""
-    tools: list[types.Tool] = []
-    cursor: str | None = None
-    for _ in range(MAX_LIST_PAGES):
-        try:
-            page = await client.list_tools(cursor=cursor)
-        except MCPError as exc:
-            if exc.error.code == METHOD_NOT_FOUND:
-                return tools
-            raise
-        tools.extend(page.tools)
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    return tools
 
 
 class McpConnection:
@@ -97,10 +75,8 @@ class McpConnection:
         self._failures = 0
         self._retry_at = 0.0
         self._attempt_lock = asyncio.Lock()
-        self._changes = asyncio.Event()
-        self._refresh_lock = asyncio.Lock()
         self._notes: list[str] = []
-        self._transport_error: str | None = None
+        self._changes = ToolChanges(config.name, self._tools, settings.notice, self._notes, self._drop)
         self._consent: bool | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -163,7 +139,7 @@ class McpConnection:
             tools=self._tools.names,
             protocol_version=self.protocol_version,
             sends_hf_token=sends_hf_token(self.config, self._settings.env),
-            notes=(*self.config.notes, *self._tools.notes, *self._notes, *filter(None, [self._transport_error])),
+            notes=(*self.config.notes, *self._tools.notes, *self._notes, *self._changes.notes),
         )
 
     # ------------------------------------------------------------ the connection task
@@ -228,7 +204,7 @@ class McpConnection:
                 client = Client(
                     watched(transport, on_server_end),
                     mode=self.config.protocol,
-                    message_handler=self._on_message,
+                    message_handler=self._changes.on_message,
                     cache=None,
                     client_info=CLIENT_INFO,
                 )
@@ -237,7 +213,7 @@ class McpConnection:
                 scope.deadline = math.inf
                 self._connected(client)
                 async with anyio.create_task_group() as tasks:
-                    tasks.start_soon(self._follow_changes, client)
+                    tasks.start_soon(self._changes.follow, client)
                     await ended.wait()
                     tasks.cancel_scope.cancel()
         if self._stopping:
@@ -287,63 +263,6 @@ class McpConnection:
         self.state, self.detail = "disconnected", f"reconnect failed: {reason}"
         self._retry_at = time.monotonic() + delays[self._failures]
 
-    # ------------------------------------------------------------ tool-list changes
-
-    async def _on_message(self, message: Any) -> None:
-        if isinstance(message, types.ToolListChangedNotification):
-            self._changes.set()
-        elif isinstance(message, Exception):
-            self._transport_error = f"last transport error: {describe_error(message)}"
-
-    async def _follow_changes(self, client: Client) -> None:
-        async with anyio.create_task_group() as tasks:
-            announces = client.server_capabilities.tools and client.server_capabilities.tools.list_changed
-            if announces and client.protocol_version in MODERN_PROTOCOL_VERSIONS:
-                tasks.start_soon(self._listen_for_changes, client)
-            while True:
-                await self._changes.wait()
-                await self._apply_changes(client)
-
-    async def _listen_for_changes(self, client: Client) -> None:
-        """2026-07-28 servers send tool-list changes only on a ``subscriptions/listen`` stream.
-
-        A stream the server ends gracefully is opened again after a pause; one that breaks means
-        the server is gone (HTTP has no other live channel), so the session is dropped.
-        """
-        while True:
-            try:
-                async with client.listen(tools_list_changed=True) as subscription:
-                    async for _ in subscription:
-                        self._changes.set()
-            except SubscriptionLost:
-                self._drop("the server's notification stream broke (the server went away?)")
-                return
-            except (ListenNotSupportedError, MCPError, TimeoutError) as exc:
-                self._notes.append(f"no tool-change notifications: {describe_error(exc)}")
-                return
-            await anyio.sleep(RELISTEN_SECONDS)
-
-    async def _apply_changes(self, client: Client) -> None:
-        async with self._refresh_lock:
-            if not self._changes.is_set():
-                return
-            self._changes.clear()
-            try:
-                added, removed = self._tools.update(await list_all_tools(client))
-            except Exception as exc:
-                self._notes.append(f"re-listing tools failed: {describe_error(exc)}")
-                return
-        if added or removed:
-            change = ", ".join([*(f"+{t}" for t in added), *(f"-{t}" for t in removed)])
-            self._settings.notice(f"MCP server `{self.config.name}` changed its tools: {change}.")
-
-    async def _settle_changes(self, client: Client) -> None:
-        """After a call: apply a tool-list change it announced, so the next model call sees it."""
-        await asyncio.sleep(0)
-        if self._changes.is_set() or self._refresh_lock.locked():
-            with anyio.move_on_after(REFRESH_WAIT_SECONDS):
-                await self._apply_changes(client)
-
     # ------------------------------------------------------------ calls
 
     async def _client_for_call(self) -> Client | ToolResult:
@@ -381,5 +300,5 @@ class McpConnection:
             if isinstance(exc, MCPError) and exc.error.code == CONNECTION_CLOSED:
                 self._drop(f"the connection broke during a call to `{tool}`")
             return call_failed(self.config.name, tool, exc, self.config.timeout)
-        await self._settle_changes(client)
+        await self._changes.settle(client)
         return convert_result(result, server=self.config.name, tool=tool, show=ctx.show)

@@ -108,6 +108,7 @@ class JobEndpoints:
             return JSONResponse([self.job_json(job) for job in found])
         spec = json.loads(await request.body())
         self._validate_spec(spec)
+        await asyncio.sleep(self.hub.job_create_delay)
         job = Job(id=uuid.uuid4().hex[:24], owner=namespace, spec=spec)
         self.hub.jobs[job.id] = job
         asyncio.get_running_loop().create_task(self._drive(job))
@@ -139,18 +140,20 @@ class JobEndpoints:
     async def logs(self, request: Request) -> Response:
         job = self._job(request)
         tail = request.query_params.get("tail")
-        limit = self.hub.log_stream_limit
+        job.log_connections += 1
+        # with log_stream_limit, connection n drops after n * limit lines (the client must resume)
+        limit = None if self.hub.log_stream_limit is None else job.log_connections * self.hub.log_stream_limit
 
         async def events():
             yield _event(f"===== Job started at {job.created_at} =====")
             sent = max(0, len(job.logs) - int(tail)) if tail else 0
-            new, quiet = 0, 0.0
+            quiet = 0.0
             while not self.hub.closing:
                 while sent < len(job.logs):
+                    if limit is not None and sent >= limit:
+                        return
                     yield _event(job.logs[sent])
-                    sent, new, quiet = sent + 1, new + 1, 0.0
-                    if limit is not None and new >= limit:
-                        return  # a dropped connection: the client must reconnect
+                    sent, quiet = sent + 1, 0.0
                 if job.finished:
                     return
                 await asyncio.sleep(0.02)
@@ -165,6 +168,7 @@ class JobEndpoints:
     def scheduled_json(item: ScheduledJob) -> dict[str, Any]:
         next_run = (datetime.now(UTC) + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
         spec = {**item.spec, "secrets": {name: None for name in item.spec.get("secrets") or {}}}
+        spec["timeout"] = item.spec.get("timeoutSeconds")  # what huggingface_hub's JobSpec reads
         answer = {"id": item.id, "createdAt": item.created_at, "jobSpec": spec, "schedule": item.schedule}
         answer.update({"suspend": item.suspend, "concurrency": item.concurrency, "owner": owner_of(item.owner)})
         answer["status"] = {"lastJob": None, "nextJobRunAt": next_run}

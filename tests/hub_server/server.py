@@ -46,7 +46,8 @@ class LocalHub:
         self.job_script = JobScript()
         self.hardware: list[dict[str, Any]] = [dict(item) for item in HARDWARE]
         self.hardware_available = True
-        self.log_stream_limit: int | None = None  # close each log stream after this many new events
+        self.log_stream_limit: int | None = None  # drop log stream n after n * this many lines
+        self.job_create_delay = 0.0  # seconds a job creation takes (to interrupt it in flight)
         self.papers: dict[str, dict[str, Any]] = {}
         self.docs: dict[str, dict[str, tuple[str, str]]] = {}
         self.redirects: dict[str, str] = {}

@@ -154,6 +154,7 @@ class Job:
     logs: list[str] = field(default_factory=list)
     created_at: str = field(default_factory=now_iso)
     cancel_requests: int = 0
+    log_connections: int = 0
 
     @property
     def finished(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
 
 from ..builtin._output import StreamTranscript
@@ -44,10 +45,10 @@ async def job_logs(access: HubAccess, arguments: dict[str, Any], ctx: ToolContex
     token = require_token(access, "Reading HF Job logs")
     namespace = await resolve_namespace(access.api(token), arguments)
     tail = int(arguments.get("tail") or DEFAULT_TAIL)
+    last: deque[str] = deque(maxlen=tail)
+    await JobLogReader(access, namespace, arguments["job_id"]).fetch(last.append, tail=tail)
     transcript = StreamTranscript(LOG_CHARS)
-    await JobLogReader(access, namespace, arguments["job_id"]).fetch(
-        lambda line: transcript.feed(line.replace(token, "hf_***") + "\n"), tail=tail
-    )
+    transcript.feed("".join(line.replace(token, "hf_***") + "\n" for line in last))
     transcript.close()
     logs = transcript.render() or "(no logs yet)"
     return ToolResult(f"Logs of job {arguments['job_id']} (last {tail} lines at most):\n{logs}")

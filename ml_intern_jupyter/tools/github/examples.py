@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..spec import ToolContext, ToolResult, ToolSpec
+from ._guard import guarded
 from ._text import clip_lines, clip_text
 from .client import TOKEN_HELP, GitHubClient, GitHubConfig, GitHubError
 from .ranking import rank_examples
@@ -126,22 +127,23 @@ def make_find_examples_tool(config: GitHubConfig) -> ToolSpec:
     """The ``github_find_examples`` tool (read-only, no approval)."""
 
     async def handler(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        try:
-            repo = repo_name(arguments)
-            limit = min(max(int(arguments.get("max_results") or DEFAULT_RESULTS), 1), MAX_RESULTS)
-            symbol = str(arguments.get("class_or_function") or "").strip()
-            scope = arguments.get("scope") or "library"
-            if scope not in ("library", "github"):
-                raise GitHubError(f"scope must be 'library' or 'github' (got {scope!r}).")
-            async with GitHubClient(config) as github:
-                if symbol:
-                    text = await search_usages(github, repo, symbol, scope, limit)
-                else:
-                    text = await list_examples(github, repo, str(arguments.get("keyword") or "").strip(), limit)
-        except GitHubError as exc:
-            return ToolResult(str(exc), ok=False)
+        repo = repo_name(arguments)
+        limit = min(max(int(arguments.get("max_results") or DEFAULT_RESULTS), 1), MAX_RESULTS)
+        symbol = str(arguments.get("class_or_function") or "").strip()
+        scope = arguments.get("scope") or "library"
+        if scope not in ("library", "github"):
+            raise GitHubError(f"scope must be 'library' or 'github' (got {scope!r}).")
+        async with GitHubClient(config) as github:
+            if symbol:
+                text = await search_usages(github, repo, symbol, scope, limit)
+            else:
+                text = await list_examples(github, repo, str(arguments.get("keyword") or "").strip(), limit)
         return ToolResult(clip_lines(text))
 
     return ToolSpec(
-        name="github_find_examples", description=DESCRIPTION, parameters=PARAMETERS, handler=handler, read_only=True
+        name="github_find_examples",
+        description=DESCRIPTION,
+        parameters=PARAMETERS,
+        handler=guarded(handler),
+        read_only=True,
     )

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..spec import ToolContext, ToolResult, ToolSpec
+from ._guard import guarded
 from ._text import clip_lines
 from .client import GitHubClient, GitHubConfig, GitHubError
 from .notebook import notebook_to_text
@@ -87,11 +88,12 @@ def make_read_file_tool(config: GitHubConfig) -> ToolSpec:
     """The ``github_read_file`` tool (read-only, no approval)."""
 
     async def handler(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        try:
-            return ToolResult(await read_file(config, arguments))
-        except GitHubError as exc:
-            return ToolResult(str(exc), ok=False)
+        return ToolResult(await read_file(config, arguments))
 
     return ToolSpec(
-        name="github_read_file", description=DESCRIPTION, parameters=PARAMETERS, handler=handler, read_only=True
+        name="github_read_file",
+        description=DESCRIPTION,
+        parameters=PARAMETERS,
+        handler=guarded(handler),
+        read_only=True,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..spec import ToolContext, ToolResult, ToolSpec
+from ._guard import guarded
 from ._text import clip_lines, clip_text
 from .client import GitHubClient, GitHubConfig, GitHubError
 
@@ -66,11 +67,8 @@ def make_list_repos_tool(config: GitHubConfig) -> ToolSpec:
     """The ``github_list_repos`` tool (read-only, no approval)."""
 
     async def handler(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        try:
-            async with GitHubClient(config) as github:
-                repos = await fetch_repos(github, arguments)
-        except GitHubError as exc:
-            return ToolResult(str(exc), ok=False)
+        async with GitHubClient(config) as github:
+            repos = await fetch_repos(github, arguments)
         owner = arguments.get("owner")
         if not repos:
             return ToolResult(f"No public repositories found for {owner}.")
@@ -79,5 +77,9 @@ def make_list_repos_tool(config: GitHubConfig) -> ToolSpec:
         return ToolResult(clip_lines("\n".join(lines)), structured={"repos": [r["full_name"] for r in repos]})
 
     return ToolSpec(
-        name="github_list_repos", description=DESCRIPTION, parameters=PARAMETERS, handler=handler, read_only=True
+        name="github_list_repos",
+        description=DESCRIPTION,
+        parameters=PARAMETERS,
+        handler=guarded(handler),
+        read_only=True,
     )

@@ -49,3 +49,8 @@ def bounded_lines(lines: list[str], max_lines: int, what: str = "entries") -> li
     if len(lines) <= max_lines:
         return lines
     return [*lines[:max_lines], f"... {len(lines) - max_lines:,} more {what} not shown"]
+
+
+def read_only_note(operations: tuple[str, ...]) -> str:
+    """The line added to a tool's description when only its read operations are offered."""
+    return f"\n\nHere this tool is read-only: only {', '.join(operations)} are available."

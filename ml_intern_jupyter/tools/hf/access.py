@@ -89,7 +89,11 @@ class HubAccess:
         if origin in (_origin(self.endpoint), _origin(self.datasets_server)):
             return True
         parts = urlsplit(url)
-        if parts.scheme != "https" or parts.username or parts.password or parts.port not in (None, 443):
+        try:
+            port = parts.port
+        except ValueError:  # not a valid port
+            return False
+        if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
             return False
         host = (parts.hostname or "").lower()
         return any(host == domain or host.endswith("." + domain) for domain in HF_DOMAINS)

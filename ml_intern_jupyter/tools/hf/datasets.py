@@ -49,6 +49,10 @@ async def _optional(coroutine: Any, warnings: list[str], label: str) -> dict[str
         return None
 
 
+async def _nothing() -> None:
+    return None
+
+
 def _choose(configs: dict[str, list[str]], config: str | None, split: str | None) -> tuple[str, str]:
     config = config or next(iter(configs))
     if config not in configs:
@@ -78,7 +82,7 @@ async def inspect_dataset(access: HubAccess, dataset: str, config: str | None, s
                 "rows",
             )
             if rows
-            else asyncio.sleep(0, None),
+            else _nothing(),
         )
     sections = [f"# {dataset}\n{access.repo_url(dataset, 'dataset')}"]
     sections.append(structure_section(configs, row_counts(config, info) if info else {}))

@@ -65,6 +65,17 @@ async def _endpoint_pages(client: httpx.AsyncClient, access: HubAccess, name: st
     return pages
 
 
+async def _all_pages(client: httpx.AsyncClient, access: HubAccess, name: str) -> list[DocPage]:
+    """The pages of ``name``; for a composite (courses, optimum) those of every part that answers."""
+    parts = COMPOSITE_ENDPOINTS.get(name, (name,))
+    found = await asyncio.gather(*(_endpoint_pages(client, access, part) for part in parts), return_exceptions=True)
+    pages = [page for group in found if isinstance(group, list) for page in group]
+    failures = [result for result in found if isinstance(result, BaseException)]
+    if not pages and failures:
+        raise failures[0]
+    return pages
+
+
 async def _glimpse(client: httpx.AsyncClient, access: HubAccess, page: DocPage) -> str:
     try:
         response = await get(client, access, page.url + ".md")
@@ -97,9 +108,7 @@ def make_explore_docs_tool(access: HubAccess) -> ToolSpec:
         limit = min(max(int(arguments.get("max_results") or DEFAULT_RESULTS), 1), MAX_RESULTS)
         query = (arguments.get("query") or "").strip()
         async with hub_client() as client:
-            parts = COMPOSITE_ENDPOINTS.get(name, (name,))
-            found = await asyncio.gather(*(_endpoint_pages(client, access, part) for part in parts))
-            pages = [page for group in found for page in group]
+            pages = await _all_pages(client, access, name)
             shown, note = pages[:limit], ""
             if query:
                 ranked = rank(pages, query)

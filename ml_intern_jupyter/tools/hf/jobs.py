@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..spec import CallPreview, ToolContext, ToolResult, ToolSpec
+from ._text import read_only_note
 from .access import HubAccess
 from .errors import HubToolError, guarded
 from .jobs_command import DOCKER_IMAGE, UV_IMAGE
@@ -149,7 +150,7 @@ def make_jobs_tool(access: HubAccess, prices: JobPrices | None = None, *, read_o
 
     return ToolSpec(
         name="hf_jobs",
-        description=DESCRIPTION,
+        description=DESCRIPTION + read_only_note(operations) if read_only else DESCRIPTION,
         parameters=_parameters(operations),
         handler=guarded(access, handler),
         needs_approval=False if read_only else needs_jobs_approval,

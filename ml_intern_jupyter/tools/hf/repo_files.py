@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..spec import ToolContext, ToolResult, ToolSpec
-from ._text import bounded_lines, clip_middle, human_size
+from ._text import bounded_lines, clip_middle, human_size, read_only_note
 from .access import HubAccess
 from .errors import HubToolError, guarded, require, require_token
 
@@ -209,7 +209,7 @@ def make_repo_files_tool(access: HubAccess, *, read_only: bool = False) -> ToolS
 
     return ToolSpec(
         name="hf_repo_files",
-        description=DESCRIPTION,
+        description=DESCRIPTION + read_only_note(operations) if read_only else DESCRIPTION,
         parameters=_parameters(operations),
         handler=guarded(access, handler),
         needs_approval=False if read_only else needs_files_approval,

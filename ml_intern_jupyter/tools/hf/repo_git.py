@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..spec import ToolContext, ToolResult, ToolSpec
-from ._text import clip_middle
+from ._text import clip_middle, read_only_note
 from .access import HubAccess
 from .errors import HubToolError, guarded, require, require_token
 from .repo_git_prs import comment_pr, create_pr, get_pr, list_prs, merge_pr, set_pr_status
@@ -184,7 +184,7 @@ def make_repo_git_tool(access: HubAccess, *, read_only: bool = False) -> ToolSpe
 
     return ToolSpec(
         name="hf_repo_git",
-        description=DESCRIPTION,
+        description=DESCRIPTION + read_only_note(operations) if read_only else DESCRIPTION,
         parameters=_parameters(operations),
         handler=guarded(access, handler),
         needs_approval=False if read_only else needs_git_approval,

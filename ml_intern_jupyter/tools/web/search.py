@@ -142,6 +142,8 @@ def make_web_search_tool(search_url: str | None) -> ToolSpec:
             return ToolResult(f"Web search failed: the endpoint answered {exc.response.status_code}.", ok=False)
         except httpx.HTTPError as exc:
             return ToolResult(f"Web search failed: could not reach {search_url} ({type(exc).__name__}).", ok=False)
+        except Exception as exc:  # an unexpected answer must not end the turn
+            return ToolResult(f"Web search failed: {type(exc).__name__}: {exc}", ok=False)
         results = select_results(raw, allowed, blocked)
         return ToolResult(_format(query, results), structured={"query": query, "results": results})
 

@@ -64,6 +64,7 @@ def test_process_environment_is_never_read(monkeypatch: pytest.MonkeyPatch, tmp_
         ("http://127.0.0.1:9999/api", True),  # the configured endpoint
         ("http://127.0.0.1:9998/api", False),  # another local server
         ("http://127.0.0.1:9997/splits", True),  # the configured dataset viewer
+        ("https://huggingface.co:99999/api", False),  # not a valid port
         ("not a url", False),
     ],
 )
@@ -103,6 +104,9 @@ def test_tool_set_and_read_only_variant() -> None:
     assert writers == {"hf_repo_files", "hf_repo_git", "hf_jobs"}
     research = hf_tools(access, read_only=True)
     assert [spec.name for spec in research] == names and all(spec.read_only for spec in research)
+    by_name = {spec.name: spec for spec in research}
+    assert "read-only: only list, read are available" in by_name["hf_repo_files"].description
+    assert "read-only" not in {spec.name: spec for spec in full}["hf_repo_files"].description
     router = ToolRouter(research)
     assert router.validate("hf_repo_files", {"operation": "upload", "repo_id": "a/b"}) is not None
     assert router.validate("hf_jobs", {"operation": "run"}) is not None

@@ -108,6 +108,13 @@ async def test_redirect_to_another_host_drops_the_token(
     assert len(foreign.requests) == 1 and not foreign.saw_header("authorization")  # ...the other host does not
 
 
+async def test_composite_endpoint_uses_the_parts_that_exist(docs: LocalHub, access: HubAccess, calls) -> None:
+    docs.add_docs("optimum-intel", {"index": ("Optimum Intel", "# Intel")})
+    result = await make_explore_docs_tool(access).handler({"endpoint": "optimum"}, calls.ctx)
+    assert result.ok and "1. Optimum Intel [optimum-intel]" in result.output  # the other parts are 404 here
+    assert len(docs.requests_to("/docs/optimum")) == 6
+
+
 def test_parse_sidebar_without_nav_falls_back_to_docs_links() -> None:
     html = '<a href="/docs/peft/index">PEFT</a><a href="/docs/peft/lora#x">LoRA</a>'
     html += '<a href="/docs/trl/x">TRL</a><a>no href</a>'

@@ -146,7 +146,10 @@ def make_jobs_tool(access: HubAccess, prices: JobPrices | None = None, *, read_o
         return await table[operation](access, {**arguments, "operation": operation}, ctx)
 
     async def preview(arguments: dict[str, Any]) -> CallPreview:
-        return await job_preview(prices, arguments)
+        try:
+            return await job_preview(prices, arguments)
+        except Exception as exc:  # malformed arguments: the card says so, the cost is unknown
+            return CallPreview(details={"operation": _operation(arguments), "problem": str(exc)}, cost_usd=None)
 
     return ToolSpec(
         name="hf_jobs",

@@ -62,6 +62,8 @@ async def test_unknown_price_bad_timeout_and_other_operations(hub: LocalHub, acc
     assert bad.cost_usd is None and "timeout" in bad.details["problem"]
     scheduled = await tool.preview({"operation": "scheduled run", "schedule": "@daily", "timeout": "1h"})
     assert scheduled.details["schedule"] == "@daily" and scheduled.details["estimated cost"].endswith("per run")
+    malformed = await tool.preview({"operation": "run", "command": 42})
+    assert malformed.cost_usd is None and "problem" in malformed.details
     cancel = await tool.preview({"operation": "cancel", "job_id": "abc"})
     assert cancel.cost_usd == 0.0 and cancel.details == {"operation": "cancel", "job": "abc"}
 

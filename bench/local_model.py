@@ -33,14 +33,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml_intern_jupyter.agent.config import load_config
-from ml_intern_jupyter.agent.default_tools import default_router
-from ml_intern_jupyter.agent.llm import import_litellm
-from ml_intern_jupyter.agent.providers.embedded import register_embedded_provider
-from ml_intern_jupyter.agent.providers.local.fewshot import DEFAULT_LIMIT
-from ml_intern_jupyter.agent.providers.local.respond import Request, prepare
+from ml_intern_jupyter.agent.model import ProviderFactory
+from ml_intern_jupyter.agent.prompts import build_system_prompt
 from ml_intern_jupyter.agent.session import Session
 from ml_intern_jupyter.cli.render import TerminalRenderer
-from ml_intern_jupyter.protocol import Event
+from ml_intern_jupyter.embedded import EmbeddedRuntime
+from ml_intern_jupyter.embedded.fewshot import DEFAULT_LIMIT
+from ml_intern_jupyter.embedded.respond import Request, prepare
+from ml_intern_jupyter.protocol import Event, UserInput
+from ml_intern_jupyter.tools.builtin import builtin_tools
 from ml_intern_jupyter.tools.spec import ToolRouter
 
 MODEL = "local/smollm2-135m"
@@ -108,10 +109,18 @@ TASKS = [
 ]
 
 
+RUNTIME = EmbeddedRuntime()
+"""The bench's one embedded runtime: the model is loaded once for every measurement."""
+
+
 def new_session(router: ToolRouter | None, sinks: list, workdir: Path, max_iterations: int = 4) -> Session:
     config = load_config(overrides={"yolo": True, "max_iterations": max_iterations}, load_env_files=False)
-    tools = router if router is not None else default_router(config)
-    return Session(config, model=MODEL, tools=tools, sinks=sinks, workdir=workdir)
+    tools = router if router is not None else ToolRouter(builtin_tools(scratch=workdir / "scratch"))
+    factory = ProviderFactory({}, runtime=RUNTIME)
+    prompt = build_system_prompt("headless")
+    return Session(
+        config, factory=factory, model=MODEL, tools=tools, sinks=sinks, workdir=workdir, system_prompt=prompt
+    )
 
 
 async def run_task(task: Task, root: Path, index: int) -> dict:
@@ -125,7 +134,7 @@ async def run_task(task: Task, root: Path, index: int) -> dict:
     os.chdir(workdir)  # the CLI python tool runs in the process's working directory
     start = time.perf_counter()
     try:
-        outcome = await session.run_turn(task.prompt)
+        outcome = await session.submit(UserInput(task.prompt))
     finally:
         os.chdir(cwd)
     ok = task.check(events, workdir)
@@ -164,18 +173,18 @@ async def stack_run(prompt: str, tools: bool, root: Path) -> Timing:
     router = None if tools else ToolRouter()
     session = new_session(router, [timing], root, max_iterations=1)
     timing.start = time.perf_counter()
-    await session.run_turn(prompt)
+    await session.submit(UserInput(prompt))
     return timing
 
 
-def raw_run(llama, prompt: str, n_tokens: int) -> tuple[float, float]:
+def raw_run(backend, prompt: str, n_tokens: int) -> tuple[float, float]:
     """Raw ``Llama.generate`` of exactly ``n_tokens`` tokens: (first-token latency, decode tok/s)."""
-    tokens = llama.tokenize(prompt.encode(), add_bos=False, special=True)
-    llama.reset()
+    tokens = backend.tokenize(prompt)
+    backend.keep_cached(0)
     start = time.perf_counter()
     first, n = 0.0, 0
-    for token in llama.generate(tokens, temp=0.2, top_p=0.9, top_k=40, repeat_penalty=1.1):
-        llama.detokenize([token])
+    for token in backend.generate(tokens, temp=0.2, top_p=0.9, top_k=40, repeat_penalty=1.1):
+        backend.detokenize([token])
         n += 1
         if n == 1:
             first = time.perf_counter()
@@ -186,14 +195,13 @@ def raw_run(llama, prompt: str, n_tokens: int) -> tuple[float, float]:
 
 
 async def speed(repeats: int, root: Path) -> dict:
-    handler = register_embedded_provider()
     cold = await stack_run("Hello! Who are you?", False, root)
     cold_first = cold.chunks[0] - cold.start
     questions = ["What is the capital of France?", "Tell me a joke.", "What is a neural network?"]
     warm = [await stack_run(q, False, root) for q in questions]  # new text: only the prefix is cached
     warm_tools = [await stack_run(q, True, root) for q in questions]
-    model = handler.load(MODEL.split("/", 1)[1])
-    system = new_session(ToolRouter(), [], root).context.messages()
+    model = RUNTIME.load(MODEL.split("/", 1)[1])
+    system = new_session(ToolRouter(), [], root).history.messages()
     prompt = model.chat_prompt(prepare(model, Request([*system, {"role": "user", "content": STORY}])).messages)
     runs = []
     for _ in range(repeats):
@@ -201,7 +209,7 @@ async def speed(repeats: int, root: Path) -> dict:
         n = timing.completion_tokens
         stack_tps = (n - 1) / (timing.chunks[-1] - timing.chunks[0])
         with model.lock:
-            raw_first, raw_tps = await asyncio.to_thread(raw_run, model.llama, prompt, n)
+            raw_first, raw_tps = await asyncio.to_thread(raw_run, model.backend, prompt, n)
         runs.append({"tokens": n, "chunks": len(timing.chunks), "stack_tok_s": stack_tps, "raw_tok_s": raw_tps})
     ratios = [r["stack_tok_s"] / r["raw_tok_s"] for r in runs]
     return {
@@ -213,17 +221,17 @@ async def speed(repeats: int, root: Path) -> dict:
         "first_token_warm_s": statistics.median(t.chunks[0] - t.start for t in warm),
         "first_token_warm_with_tools_s": statistics.median(t.chunks[0] - t.start for t in warm_tools),
         "raw_first_token_s": raw_first,
-        "model_loads": handler.pool.loads,
+        "model_loads": RUNTIME.pool.loads,
         "threads": threading.active_count(),
     }
 
 
 async def tasks(root: Path, examples: int | None = None) -> dict:
-    register_embedded_provider().examples = examples
+    RUNTIME.examples = examples
     try:
         results = [await run_task(task, root / f"shots{examples}", i) for i, task in enumerate(TASKS)]
     finally:
-        register_embedded_provider().examples = None
+        RUNTIME.examples = None
     calls = sum(len(r["calls"]) for r in results)
     malformed = sum(r["malformed_calls"] for r in results)
     return {
@@ -273,7 +281,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--ablation", action="store_true", help="also measure 0/1/all few-shot examples")
     args = parser.parse_args(argv)
-    import_litellm()
     data: dict = {"model": MODEL, "cpu_count": os.cpu_count()}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,7 +6,7 @@ Two measurements, in one run:
    300 tokens/s; counts the display messages it sends (each is one iopub
    message in a kernel). Target: <= 50 per 1,000 tokens.
 2. In a real ipykernel: a 2,000-token scripted reply through ``%%intern`` (with
-   rendering) vs the same reply through ``Session.run_turn`` with no view;
+   rendering) vs the same reply submitted to the session with no view;
    wall time measured inside the kernel, iopub messages counted by the client.
 
     python bench/render.py
@@ -67,13 +67,17 @@ def kernel_ratio(tokens: int = 2000) -> dict:
     try:
         kernel.run("%load_ext ml_intern_jupyter\nimport time")
         agent = "get_ipython().magics_manager.registry['InternMagics'].agent"
-        kernel.run(f"s = {agent}.session(model='scripted/{script}')\nawait s.run_turn('warm up')")
+        kernel.run(
+            "from ml_intern_jupyter.protocol import SetModel, UserInput\n"
+            f"h = {agent}.handle('bench'); s = h.session\n"
+            f"await s.submit(SetModel('scripted/{script}')); await s.submit(UserInput('warm up'))"
+        )
         bare_times, rendered_times, counts, bare_counts = [], [], [], []
         for _ in range(3):  # interleaved, medians taken
-            bare = kernel.run("t0 = time.perf_counter(); await s.run_turn('go'); t = time.perf_counter() - t0")
+            bare = kernel.run("t0 = time.perf_counter(); await s.submit(UserInput('go')); t = time.perf_counter() - t0")
             bare_times.append(float(kernel.run("print(t)").text().split()[0]))
             rendered = kernel.run(
-                f"t0 = time.perf_counter(); await {agent}.run_message(s, 'go'); t = time.perf_counter() - t0"
+                f"t0 = time.perf_counter(); await {agent}.run_message(h, 'go'); t = time.perf_counter() - t0"
             )
             rendered_times.append(float(kernel.run("print(t)").text().split()[0]))
             counts.append(len([m for m in rendered.messages if m["msg_type"] in DISPLAY_TYPES]))

@@ -1,6 +1,8 @@
 """ml-intern-jupyter: an autonomous ML-engineering agent inside Jupyter."""
 
-__version__ = "0.1.0"
+from ._version import __version__
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ip):

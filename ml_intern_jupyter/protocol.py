@@ -404,11 +404,16 @@ class GuardNote(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class Resumed(Event):
-    """A saved conversation was restored; ``notes`` say what could not be."""
+    """A saved conversation was restored; ``notes`` say what could not be.
+
+    ``messages`` holds the restored history when it came from outside the session record
+    (an exported trace); when empty, the history replayed from the record is continued.
+    """
 
     type: ClassVar[str] = "resumed"
     restored_messages: int = 0
     notes: tuple[str, ...] = ()
+    messages: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +13,9 @@ from typing import Any
 import pytest
 
 from ml_intern_jupyter.agent.config import load_config
+from ml_intern_jupyter.agent.model import ProviderFactory
 from ml_intern_jupyter.agent.session import Session
-from ml_intern_jupyter.protocol import Event
+from ml_intern_jupyter.protocol import Event, TurnOptions, UserInput
 from ml_intern_jupyter.tools.spec import ToolRouter, ToolSpec
 
 _SECRET_ENV = (
@@ -28,6 +31,16 @@ _SECRET_ENV = (
     "LOCAL_LLM_BASE_URL",
     "LOCAL_LLM_API_KEY",
 )
+
+
+def need_local_extra(*modules: str) -> None:
+    """Skip a test when the ``[local]`` extra is missing, except in CI (which installs it): there it fails."""
+    missing = [m for m in modules if importlib.util.find_spec(m.split(".")[0]) is None]
+    if missing:
+        reason = f"{', '.join(missing)} not installed (the [local] extra)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}: CI installs the [local] extra, so this must not happen there")
+        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +68,11 @@ def write_script(tmp_path: Path) -> Callable[..., str]:
         return f"scripted/{path}"
 
     return write
+
+
+async def say(session: Session, text: str, **options: Any):
+    """Submit one user message (``options`` are TurnOptions fields); returns the TurnOutcome."""
+    return await session.submit(UserInput(text, TurnOptions(**options)))
 
 
 class Recorder:
@@ -138,7 +156,13 @@ class SlowTool:
 
 
 @pytest.fixture
-def make_session(write_script) -> Callable[..., tuple[Session, Recorder]]:
+def factory() -> ProviderFactory:
+    """A provider factory reading an empty environment."""
+    return ProviderFactory({})
+
+
+@pytest.fixture
+def make_session(write_script, factory) -> Callable[..., tuple[Session, Recorder]]:
     """Build a session on a scripted model with test tools and a recorder sink."""
 
     def make(turns: list[dict[str, Any]], *, tools: list[ToolSpec] | None = None, **overrides: Any):
@@ -146,7 +170,7 @@ def make_session(write_script) -> Callable[..., tuple[Session, Recorder]]:
         config = load_config(overrides=overrides, load_env_files=False)
         recorder = Recorder()
         router = ToolRouter(tools if tools is not None else [echo_tool()])
-        session = Session(config, model=write_script(turns), tools=router, sinks=[recorder])
+        session = Session(config, factory=factory, model=write_script(turns), tools=router, sinks=[recorder])
         return session, recorder
 
     return make

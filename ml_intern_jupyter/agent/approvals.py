@@ -1,4 +1,7 @@
-"""Approval policy and the futures a turn waits on until the user decides."""
+"""Who decides a tool call: the approval policy (yolo, rules, the spending cap) and the broker.
+
+The broker keeps one future per call that waits for the user's :class:`ExecApproval`.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +14,44 @@ from ..protocol import ExecApproval
 from ..tools.spec import ToolSpec
 
 
-def needs_approval(spec: ToolSpec, arguments: dict[str, Any], policy: Mapping[str, Sequence[str]], yolo: bool) -> bool:
-    """Whether this call waits for the user.
+class ApprovalPolicy:
+    """The session's approval rules and the state they depend on (yolo, estimated spend).
 
-    yolo approves everything; ``always_ask`` globs win over ``auto_approve`` globs,
-    which win over the tool's own rule.
+    Order: a call that always asks (a scheduled job) asks; in yolo mode a call runs unless
+    its estimated cost would take the session's spend past ``budget_usd``; otherwise
+    ``always_ask`` globs win over ``auto_approve`` globs, which win over the tool's own rule.
     """
-    if yolo:
-        return False
-    if any(fnmatch.fnmatchcase(spec.name, pattern) for pattern in policy.get("always_ask", ())):
-        return True
-    if any(fnmatch.fnmatchcase(spec.name, pattern) for pattern in policy.get("auto_approve", ())):
-        return False
-    return spec.requires_approval(arguments)
+
+    def __init__(self, rules: Mapping[str, Sequence[str]], *, yolo: bool = False, budget_usd: float = 5.0) -> None:
+        self.rules = rules
+        self.yolo = yolo
+        self.budget_usd = budget_usd
+        self.spent_usd = 0.0
+        """Estimated spend of the calls that ran this session (jobs)."""
+
+    def reason_to_ask(
+        self, spec: ToolSpec, arguments: dict[str, Any], *, turn_yolo: bool = False, cost_usd: float | None = None
+    ) -> str | None:
+        """Why this call waits for the user, or None when it runs without asking."""
+        if spec.asks_even_in_yolo(arguments):
+            return spec.approval_reason or "always asks"
+        if self.yolo or turn_yolo:
+            if cost_usd is not None and self.spent_usd + cost_usd > self.budget_usd:
+                return (
+                    f"its estimated ${cost_usd:.2f} would take this session past the ${self.budget_usd:g} "
+                    f"yolo spending cap (spent so far: ${self.spent_usd:.2f})"
+                )
+            return None
+        if any(fnmatch.fnmatchcase(spec.name, pattern) for pattern in self.rules.get("always_ask", ())):
+            return spec.approval_reason or "always_ask in your approval policy"
+        if any(fnmatch.fnmatchcase(spec.name, pattern) for pattern in self.rules.get("auto_approve", ())):
+            return None
+        return (spec.approval_reason or "needs approval") if spec.requires_approval(arguments) else None
+
+    def spend(self, usd: float | None) -> None:
+        """Count the estimated cost of a call that runs."""
+        if usd:
+            self.spent_usd += usd
 
 
 class ApprovalBroker:

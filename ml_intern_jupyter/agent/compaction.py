@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
-from .context import ContextManager, Entry, EntryKind
-
-SUMMARY_PREFIX = "[Summary of the earlier conversation, made to save context]\n"
+from ..common import head_tail
+from ..protocol import Compacted
+from .history import SUMMARY_PREFIX, Entry, EntryKind, History, approx_tokens
 
 SUMMARY_INSTRUCTIONS = (
     "Summarise the conversation below for your own later use. Keep: the user's goals and "
@@ -18,15 +17,6 @@ SUMMARY_INSTRUCTIONS = (
 )
 
 Summarize = Callable[[list[dict[str, Any]]], Awaitable[str]]
-
-
-@dataclass(frozen=True)
-class CompactionResult:
-    """What one compaction did."""
-
-    old_tokens: int
-    new_tokens: int
-    removed_messages: int
 
 
 def effective_threshold(threshold: int, window: int | None) -> int:
@@ -65,20 +55,20 @@ def transcript(entries: list[Entry]) -> str:
 
 def fallback_summary(entries: list[Entry], limit: int = 4000) -> str:
     """A mechanical digest used when the model cannot summarise."""
-    text = transcript(entries)
-    if len(text) > limit:
-        text = text[: limit // 2] + "\n…\n" + text[-limit // 2 :]
-    return "(automatic digest; the model summary failed)\n" + text
+    return "(automatic digest; the model summary failed)\n" + head_tail(transcript(entries), limit)
 
 
-async def compact(context: ContextManager, summarize: Summarize, keep_recent: int) -> CompactionResult | None:
-    """Replace the middle of the history with one summary message."""
-    entries = context.entries()
+async def plan_compaction(history: History, summarize: Summarize, keep_recent: int) -> Compacted | None:
+    """The ``Compacted`` event that replaces the middle of the history with one summary (None: nothing to do).
+
+    The history is not changed here: the session emits the event, and applying it compacts.
+    """
+    entries = history.entries()
     points = split_points(entries, keep_recent)
     if points is None:
         return None
     start, stop = points
-    old_tokens = context.token_count()
+    old_tokens = history.token_count()
     middle = entries[start:stop]
     request = [
         {"role": "system", "content": SUMMARY_INSTRUCTIONS},
@@ -90,6 +80,8 @@ async def compact(context: ContextManager, summarize: Summarize, keep_recent: in
         summary = ""
     if not summary:
         summary = fallback_summary(middle)
-    summary_entry = Entry({"role": "user", "content": SUMMARY_PREFIX + summary}, EntryKind.SUMMARY)
-    context.replace_range(start, stop, [summary_entry])
-    return CompactionResult(old_tokens, context.token_count(), len(middle))
+    removed_tokens = sum(history.entry_tokens(entry) for entry in middle)
+    new_tokens = old_tokens - removed_tokens + approx_tokens({"role": "user", "content": SUMMARY_PREFIX + summary})
+    return Compacted(
+        old_tokens=old_tokens, new_tokens=new_tokens, removed_messages=len(middle), start=start, summary=summary
+    )

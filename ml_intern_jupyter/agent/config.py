@@ -7,6 +7,7 @@ Layers, lowest first: ``configs/default_agent_config.json``, the user file (expl
 
 from __future__ import annotations
 
+import collections
 import copy
 import dataclasses
 import json
@@ -19,6 +20,7 @@ from typing import Any
 import dotenv
 import platformdirs
 
+from ..common import parse_bool
 from ..substitute import substitute
 from .config_schema import SCHEMA, config_error, resolve_transport, validate
 from .config_schema import ConfigError as ConfigError  # re-exported: callers import it from here
@@ -28,8 +30,6 @@ _REPO_ROOT = Path(__file__).resolve().parents[2]
 _DOTENV_ROOT = _REPO_ROOT  # the project root whose .env is loaded (if it is a source checkout)
 _DEFAULTS_NAME = "default_agent_config.json"
 _OVERRIDES = "<overrides>"
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 _MISSING = object()
 
 
@@ -64,6 +64,8 @@ class AgentConfig:
     web_search_url: str | None
     messaging: dict[str, Any]
     source_files: tuple[str, ...] = ()
+    env: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+    """The environment the agent reads: ``os.environ`` over the ``.env`` files (never exported)."""
 
     def replace(self, **changes: Any) -> AgentConfig:
         """Return a copy with the given fields changed."""
@@ -123,7 +125,7 @@ def user_config_path(env: Mapping[str, str] | None = None) -> Path:
 
 def resolve_data_dir(config: AgentConfig, env: Mapping[str, str] | None = None) -> Path:
     """Where sessions live: ``config.data_dir``, else ``ML_INTERN_DATA_DIR``, else the user data dir."""
-    env = os.environ if env is None else env
+    env = (config.env or os.environ) if env is None else env
     chosen = config.data_dir or env.get("ML_INTERN_DATA_DIR")
     return Path(chosen).expanduser() if chosen else Path(platformdirs.user_data_dir("ml-intern"))
 
@@ -140,20 +142,17 @@ def _dotenv_files(cwd: Path | None) -> list[Path]:
     return found
 
 
-def load_dotenv_files(cwd: Path | None = None) -> list[Path]:
-    """Load ``.env`` files into ``os.environ`` without overriding set variables; cwd's wins."""
-    files = _dotenv_files(cwd)
-    for path in files:
-        dotenv.load_dotenv(path, override=False)
-    return files
-
-
-def _env_with_dotenv(env: Mapping[str, str]) -> dict[str, str]:
-    """``env`` over the values of the .env files (read, not loaded into os.environ)."""
+def dotenv_values(cwd: Path | None = None) -> dict[str, str]:
+    """The variables of the ``.env`` files (cwd's over the project root's); read, never exported."""
     values: dict[str, str] = {}
-    for path in reversed(_dotenv_files(None)):
+    for path in reversed(_dotenv_files(cwd)):
         values.update({k: v for k, v in dotenv.dotenv_values(path).items() if v is not None})
-    return {**values, **env}
+    return values
+
+
+def environment(cwd: Path | None = None) -> Mapping[str, str]:
+    """A live view of ``os.environ`` over the ``.env`` values: set variables win, nothing is exported."""
+    return collections.ChainMap(os.environ, dotenv_values(cwd))
 
 
 def _missing_variable(source: str) -> Callable[[str, str], ConfigError]:
@@ -212,8 +211,8 @@ def _env_yolo(env: Mapping[str, str]) -> bool | None:
     raw = env.get("ML_INTERN_YOLO", "").strip().lower()
     if not raw:
         return None
-    if raw in _TRUE | _FALSE:
-        return raw in _TRUE
+    if parse_bool(raw) is not None:
+        return parse_bool(raw)
     problem = f"is {raw!r}, expected 1/true/yes/on or 0/false/no/off"
     raise config_error("environment", "ML_INTERN_YOLO", problem, "set ML_INTERN_YOLO=1 to auto-approve, or unset it")
 
@@ -226,11 +225,11 @@ def _user_file(path: str | Path | None, env: Mapping[str, str]) -> Path | None:
     return chosen if env.get("ML_INTERN_CONFIG") or chosen.is_file() else None
 
 
-def _build(merged: dict, sources: list[str]) -> AgentConfig:
+def _build(merged: dict, sources: list[str], env: Mapping[str, str]) -> AgentConfig:
     fields = {_attr(key): copy.deepcopy(merged[key]) for key in SCHEMA}
     retry = merged["retry"]
     fields["retry"] = RetryConfig(retry["max_retries"], float(retry["base_delay"]), float(retry["max_delay"]))
-    return AgentConfig(**fields, source_files=tuple(sources))
+    return AgentConfig(**fields, source_files=tuple(sources), env=env)
 
 
 def load_config(
@@ -242,11 +241,9 @@ def load_config(
 ) -> AgentConfig:
     """Load defaults, deep-merge the user file and ``overrides`` over them, validate, return."""
     if env is None:
-        if load_env_files:
-            load_dotenv_files()
-        env = dict(os.environ)
+        env = environment() if load_env_files else os.environ
     elif load_env_files:
-        env = _env_with_dotenv(env)
+        env = collections.ChainMap(dict(env), dotenv_values())
     origin: dict[str, str] = {}
     sources: list[str] = []
     merged: dict = {}
@@ -264,4 +261,4 @@ def load_config(
         merged = _deep_merge(merged, overrides)
         _note_origin(origin, overrides, _OVERRIDES)
     _check_complete(merged, origin)
-    return _build(merged, sources)
+    return _build(merged, sources, env)

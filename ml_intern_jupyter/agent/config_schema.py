@@ -9,23 +9,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from ..common import ConfigError, config_error
 from ..substitute import join_key
 
 TRANSPORTS = ("stdio", "http", "sse")
-
-
-class ConfigError(ValueError):
-    """Invalid configuration; the message names the file, the key (dotted path) and the fix."""
-
-    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.key = key
-
-
-def config_error(source: str, key: str | None, problem: str, fix: str) -> ConfigError:
-    where = f"{source}: `{key}`" if key else source
-    return ConfigError(f"{where}: {problem}. Fix: {fix}", path=source, key=key)
 
 
 def type_error(source: str, key: str, value: Any, expected: str) -> ConfigError:

@@ -1,4 +1,9 @@
-"""The Session: one agent's history, config, tools and event sinks; operations in, events out."""
+"""The Session: one agent conversation. Operations in (``submit``), events out (sinks).
+
+Front ends never reach inside: they submit operations, render events, and read
+:meth:`Session.status`. Every event is stamped, applied to the history and handed to the
+sinks (the session record is one of them), in that order.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,11 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..protocol import (
     Compact,
     Compacted,
@@ -24,35 +30,34 @@ from ..protocol import (
     Operation,
     Ready,
     Resume,
+    Resumed,
+    SessionStarted,
+    SetModel,
+    SettingsChanged,
+    SetYolo,
     Shutdown,
     ShutdownEvent,
+    TurnOptions,
     Undo,
     UndoComplete,
     UserInput,
 )
 from ..tools.spec import ToolRouter
-from ..traces.store import SessionStore
-from .approvals import ApprovalBroker
-from .compaction import compact, effective_threshold, split_points
-from .config import AgentConfig, load_config
-from .context import ContextManager, approx_tokens
+from .approvals import ApprovalBroker, ApprovalPolicy
+from .compaction import effective_threshold, plan_compaction, split_points
+from .config import AgentConfig
 from .doom_loop import DoomLoopDetector
-from .llm import (
-    ModelRoute,
-    context_window,
-    default_model_id,
-    default_model_notice,
-    prepare_route,
-    resolve_model,
-)
-from .model_call import ModelRequest, OnText, call_model
-from .prompts import build_system_prompt
-from .restore import restorable_messages
+from .history import History
+from .host import ToolSettings, TurnSettings, Usage
+from .model import CompletionProvider, ModelIdError, ModelRequest, ProviderFactory, call_model
+from .resume import load_record, restore_messages
 from .turn import Turn, TurnOutcome
 
 log = logging.getLogger(__name__)
 
 Sink = Callable[[Event], None]
+Redact = Callable[[str], str]
+MODEL_ERRORS = frozenset({"auth", "unknown_model", "missing_key", "missing_module", "embedded_model", "script"})
 
 
 def new_session_id() -> str:
@@ -61,59 +66,71 @@ def new_session_id() -> str:
     return f"{now}-{secrets.token_hex(3)}"
 
 
+@dataclass(frozen=True)
+class SessionStatus:
+    """A snapshot of a session for status lines and panels."""
+
+    session_id: str
+    model: str
+    busy: bool
+    yolo: bool
+    pending_approvals: tuple[str, ...]
+    prompt_tokens: int
+    completion_tokens: int
+    spend_usd: float
+    budget_usd: float
+    history_tokens: int
+    turns: int
+    started: float
+    tools: tuple[str, ...]
+
+
 class Session:
-    """One agent conversation. Front ends submit operations and receive events via sinks."""
+    """One agent conversation: history, tools, approvals and the model behind a provider."""
 
     def __init__(
         self,
-        config: AgentConfig | None = None,
+        config: AgentConfig,
         *,
-        model: str | None = None,
+        factory: ProviderFactory,
         tools: ToolRouter | None = None,
-        sinks: Iterable[Sink] = (),
-        session_id: str | None = None,
+        system_prompt: str = "",
+        model: str | None = None,
         workdir: Path | None = None,
-        system_prompt: str | None = None,
-        where: str = "from a terminal",
-        store: SessionStore | None = None,
+        session_id: str | None = None,
+        sinks: Iterable[Sink] = (),
+        redact: Redact | None = None,
+        records: Any = None,
+        notice: str | None = None,
     ) -> None:
-        self.config = config if config is not None else load_config()
+        self.config = config
         self.id = session_id or new_session_id()
         self.started = time.time()
         self.workdir = workdir or Path.cwd()
         self.tools = tools if tools is not None else ToolRouter()
-        self.yolo = self.config.yolo
-        self.stream = self.config.stream
-        self.max_iterations = self.config.max_iterations
-        self.broker = ApprovalBroker()
-        self.doom = DoomLoopDetector()
-        self.prompt_tokens = 0
-        self.completion_tokens = 0
+        self.history = History(system_prompt)
+        self.approvals = ApprovalBroker()
+        self.policy = ApprovalPolicy(config.approval_policy, yolo=config.yolo, budget_usd=config.yolo_budget_usd)
+        self.guards = DoomLoopDetector()
+        self.usage = Usage()
+        self.tool_settings = ToolSettings(self.workdir, config.max_tool_output_chars)
+        self.retry = config.retry
+        self.records = records
+        """Where saved sessions are found (a ``SessionRecorder``), for ``Resume(session_id=...)``."""
+        self._factory = factory
+        self._redact = redact
+        self._providers: dict[str, CompletionProvider] = {}
+        self._counting_with: CompletionProvider | None = None
+        self.model_id = model or ""
+        self._notice = notice
         self._sinks: list[Sink] = list(sinks)
         self._seq = 0
-        self._calls = 0
-        self._turn_task: asyncio.Task[TurnOutcome] | None = None
+        self._task: asyncio.Task[TurnOutcome] | None = None
+        self._turn_model: str | None = None
         self._closed = False
-        chosen = model or self.config.model_name
-        self.route: ModelRoute = resolve_model(chosen or default_model_id())
-        self.model_notice = None if chosen else default_model_notice(self.route.model_id)
-        """Set when the model was picked automatically: a note the front end shows once."""
-        self._where = where
-        self._custom_prompt = system_prompt is not None
-        prompt = system_prompt or build_system_prompt(self.tools.names(), where)
-        self.context = ContextManager(prompt, self._count_tokens)
-        self.store = store
-        self._start_record()
+        self._start_conversation()
 
-    def _start_record(self) -> None:
-        """Point the session record at the current id and write the current history."""
-        if self.store is None:
-            return
-        self.store.start(self.id, model=self.model_id, cwd=str(self.workdir), version=__version__)
-        self.context.listener = self.store
-        self.context.snapshot_to_listener()
-
-    # -- events ---------------------------------------------------------------
+    # -- events -------------------------------------------------------------------------------
     def add_sink(self, sink: Sink) -> None:
         """Receive every event from now on (called synchronously; keep it cheap)."""
         self._sinks.append(sink)
@@ -124,11 +141,10 @@ class Session:
             self._sinks.remove(sink)
 
     def emit(self, event: Event) -> Event:
-        """Stamp ``seq``/``session_id`` and hand the event to every sink."""
+        """Stamp ``seq``/``session_id``, apply to the history, hand to every sink."""
         self._seq += 1
         event = dataclasses.replace(event, seq=self._seq, session_id=self.id)
-        if self.store is not None:
-            self.store.event(event.to_dict())
+        self.history.apply(event)
         for sink in list(self._sinks):
             try:
                 sink(event)
@@ -136,199 +152,231 @@ class Session:
                 log.exception("event sink %r failed on %s", sink, event.type)
         return event
 
-    # -- model ----------------------------------------------------------------
-    @property
-    def model_id(self) -> str:
-        """The model id as the user wrote it."""
-        return self.route.model_id
+    def _start_conversation(self) -> None:
+        started = SessionStarted(
+            model=self.model_id, cwd=str(self.workdir), version=__version__, system_prompt=self.history.system_prompt
+        )
+        self.emit(started)
 
-    def set_model(self, model_id: str) -> None:
-        """Switch model for the next call (raises ``ModelIdError`` on a bad id)."""
-        self.route = resolve_model(model_id)
-
-    def next_call_prefix(self) -> str:
-        """A per-session counter used for deterministic fallback tool-call ids."""
-        self._calls += 1
-        return str(self._calls)
-
-    def add_usage(self, prompt_tokens: int, completion_tokens: int) -> None:
-        """Add one call's usage to the session totals."""
-        self.prompt_tokens += prompt_tokens
-        self.completion_tokens += completion_tokens
-
-    async def call_model(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        tools: list[dict[str, Any]] | None = None,
-        stream: bool = False,
-        on_text: OnText | None = None,
-        id_prefix: str = "call",
-    ):
-        """One model call with this session's route and retry policy."""
-        extra = {"extra_body": {"scripted_session": self.id}} if self.route.kind == "scripted" else None
-        request = ModelRequest(messages, tools or (), stream, id_prefix, extra)
-        return await call_model(self.route, request, retry=self.config.retry, on_text=on_text)
-
-    def tools_changed(self) -> None:
-        """Call after registering tools: the system prompt lists them (until the first message)."""
-        if not self._custom_prompt and len(self.context) == 1:
-            self.context.reset(build_system_prompt(self.tools.names(), self._where))
-
-    async def prepare_model(self) -> None:
-        """Import litellm and register providers in a thread (the first time costs ~2 s of CPU)."""
-        await asyncio.to_thread(prepare_route, self.route)
-
-    def _count_tokens(self, message: dict[str, Any]) -> int:
-        if self.route.kind in ("scripted", "embedded"):
-            return approx_tokens(message)
-        from .llm import import_litellm
-
-        try:
-            return import_litellm().token_counter(model=self.route.litellm_model, messages=[message])
-        except Exception:
-            return approx_tokens(message)
-
-    # -- operations -------------------------------------------------------------
+    # -- reading ------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
         """True while a turn runs."""
-        return self._turn_task is not None and not self._turn_task.done()
+        return self._task is not None and not self._task.done()
 
+    def status(self) -> SessionStatus:
+        """A snapshot: model, busy, yolo, pending approvals, usage, spend, history size."""
+        return SessionStatus(
+            session_id=self.id,
+            model=(self._turn_model if self.busy else None) or self.model_id,
+            busy=self.busy,
+            yolo=self.policy.yolo,
+            pending_approvals=tuple(self.approvals.pending()),
+            prompt_tokens=self.usage.prompt_tokens,
+            completion_tokens=self.usage.completion_tokens,
+            spend_usd=self.policy.spent_usd,
+            budget_usd=self.policy.budget_usd,
+            history_tokens=self.history.token_count(),
+            turns=self.history.user_turns(),
+            started=self.started,
+            tools=tuple(self.tools.names()),
+        )
+
+    def take_notice(self) -> str | None:
+        """A note to show once (the automatic default model is small); None afterwards."""
+        notice, self._notice = self._notice, None
+        return notice
+
+    # -- operations -------------------------------------------------------------------------------
     async def submit(self, op: Operation) -> Any:
-        """Handle one operation; user input returns a :class:`TurnOutcome`."""
+        """Handle one operation.
+
+        Returns: ``UserInput`` a :class:`TurnOutcome`; ``ExecApproval``/``Interrupt``/``SetModel``
+        a bool (taken or not); ``Compact``/``Undo``/``Resume`` their event or None; ``New`` the
+        new id or None; ``SetYolo`` the new state. Refusals are ``error`` events too.
+        """
         match op:
-            case UserInput(text=text):
-                return await self.run_turn(text)
+            case UserInput(text=text, options=options):
+                return await self._run_turn(text, options)
             case ExecApproval():
-                return self.broker.decide(op)
+                return self._decide(op)
             case Interrupt():
-                return self.interrupt()
+                return self._interrupt()
             case Compact():
-                return await self.compact()
+                return await self._compact()
             case Undo():
-                return self.undo()
+                return self._undo()
             case New():
-                return self.new()
-            case Resume(messages=messages, session_id=session_id):
-                return self.resume(messages, session_id)
+                return self._new()
+            case Resume():
+                return await self._resume(op)
+            case SetModel(model=model):
+                return await self._set_model(model)
+            case SetYolo(enabled=enabled):
+                return self._set_yolo(enabled)
             case Shutdown():
-                return await self.shutdown()
+                return await self._shutdown()
         raise TypeError(f"unknown operation {op!r}")
+
+    def _refuse(self, kind: str, message: str, fix: str) -> None:
+        self.emit(ErrorEvent(message=message, kind=kind, fix=fix))
 
     def _refuse_if_busy(self, what: str) -> bool:
         if self._closed:
-            self.emit(ErrorEvent(message="This session was shut down.", kind="closed", fix="Start a new one."))
+            self._refuse("closed", "This session was shut down.", "Start a new one.")
             return True
         if self.busy:
-            self.emit(
-                ErrorEvent(
-                    message=f"Cannot {what} while the agent is working.",
-                    kind="busy",
-                    fix="Wait for the turn to finish, answer its pending approvals, or interrupt it.",
-                )
-            )
+            fix = "Wait for the turn to finish, answer its pending approvals, or interrupt it."
+            self._refuse("busy", f"Cannot {what} while the agent is working.", fix)
             return True
         return False
 
-    async def run_turn(self, text: str) -> TurnOutcome:
-        """Run one user turn to its end (cancel the caller or call interrupt() to stop it)."""
+    def provider(self, model_id: str | None = None) -> CompletionProvider:
+        """The provider of a model id (the session's model by default), kept per id."""
+        model_id = model_id or self.model_id
+        if model_id not in self._providers:
+            self._providers[model_id] = self._factory.create(model_id)
+        return self._providers[model_id]
+
+    async def _run_turn(self, text: str, options: TurnOptions) -> TurnOutcome:
         if self._refuse_if_busy("start a new turn"):
             return TurnOutcome("busy")
-        self._turn_task = asyncio.create_task(Turn(self).run(text))
+        if options.model and options.model != self.model_id and not await self._check_model(options.model):
+            return TurnOutcome("error")
+        settings = self._settings(options)
+        self._turn_model = settings.provider.model_id
+        self._task = asyncio.create_task(Turn(self, settings).run(text))
         try:
-            return await self._turn_task
+            outcome = await self._task
         finally:
             self.emit(Ready())
+        if options.model and options.model != self.model_id:
+            failed = outcome.error is not None and outcome.error.kind in MODEL_ERRORS
+            if not failed:  # the turn's model becomes the session's once it worked
+                self.model_id, self._notice = options.model, None
+                self.emit(SettingsChanged(model=self.model_id, yolo=self.policy.yolo))
+        return outcome
 
-    def interrupt(self) -> bool:
-        """Cancel the running turn; True if one was running."""
-        if not self.busy:
-            return False
-        assert self._turn_task is not None
-        self._turn_task.cancel()
-        return True
-
-    def approve_all(self) -> None:
-        """Switch yolo on and approve every call that is waiting."""
-        self.yolo = True
-        for call_id in self.broker.pending():
-            self.broker.decide(ExecApproval(tool_call_id=call_id, approved=True))
-
-    async def compact(self) -> Compacted | None:
-        """Summarise the middle of the history now."""
-        if self._refuse_if_busy("compact"):
-            return None
-        return await self._compact()
-
-    async def _compact(self) -> Compacted:
-        async def summarize(messages: list[dict[str, Any]]) -> str:
-            return (await self.call_model(messages, stream=False, id_prefix="summary")).content
-
-        before = self.context.token_count()
-        result = await compact(self.context, summarize, self.config.compaction_keep_recent)
-        if result is None:
-            return self.emit(Compacted(old_tokens=before, new_tokens=before, removed_messages=0))
-        self.doom.reset()
-        return self.emit(
-            Compacted(
-                old_tokens=result.old_tokens,
-                new_tokens=result.new_tokens,
-                removed_messages=result.removed_messages,
-            )
+    def _settings(self, options: TurnOptions) -> TurnSettings:
+        provider = self.provider(options.model)
+        if provider is not self._counting_with:
+            self.history.set_counter(provider.count_tokens)
+            self._counting_with = provider
+        redact = self._redact
+        if provider.local and not self.config.redact_local_model_context:
+            redact = None
+        return TurnSettings(
+            provider=provider,
+            max_iterations=options.max_iterations or self.config.max_iterations,
+            stream=self.config.stream if options.stream is None else options.stream,
+            yolo=bool(options.yolo),
+            redact=redact,
         )
 
-    async def maybe_auto_compact(self) -> None:
-        """Compact when the history passes the threshold (capped at 90% of the window)."""
-        threshold = effective_threshold(self.config.compaction_threshold, context_window(self.route))
-        if self.context.token_count() <= threshold:
-            return
-        if split_points(self.context.entries(), self.config.compaction_keep_recent) is not None:
-            await self._compact()
+    def _decide(self, decision: ExecApproval) -> bool:
+        taken = self.approvals.decide(decision)
+        if decision.approved and decision.scope == "session":
+            self._set_yolo(True)
+            for call_id in self.approvals.pending():
+                self.approvals.decide(ExecApproval(tool_call_id=call_id, approved=True))
+        return taken
 
-    def undo(self) -> UndoComplete | None:
-        """Remove the last user turn and everything after it."""
+    def _interrupt(self) -> bool:
+        if not self.busy:
+            return False
+        assert self._task is not None
+        self._task.cancel()
+        return True
+
+    async def _check_model(self, model_id: str) -> bool:
+        """Whether ``model_id`` can be used; if not, an error event says why (the id is not kept)."""
+        try:
+            await asyncio.to_thread(self._factory.check, model_id)
+        except ModelIdError as exc:
+            self._refuse("bad_model", str(exc), "Pick another model id; the current one stays.")
+            return False
+        return True
+
+    async def _set_model(self, model_id: str) -> bool:
+        if self._refuse_if_busy("switch models"):
+            return False
+        model_id = model_id.strip()
+        if not await self._check_model(model_id):
+            return False
+        self.model_id, self._notice = model_id, None
+        self.emit(SettingsChanged(model=model_id, yolo=self.policy.yolo))
+        return True
+
+    def _set_yolo(self, enabled: bool) -> bool:
+        self.policy.yolo = enabled
+        self.emit(SettingsChanged(model=self.model_id, yolo=enabled))
+        return enabled
+
+    async def compact_if_needed(self, provider: CompletionProvider) -> None:
+        """Compact when the history passes the threshold (capped at 90% of the window)."""
+        threshold = effective_threshold(self.config.compaction_threshold, provider.context_window())
+        if self.history.token_count() <= threshold:
+            return
+        if split_points(self.history.entries(), self.config.compaction_keep_recent) is not None:
+            await self._summarise(provider)
+
+    async def _summarise(self, provider: CompletionProvider) -> Compacted:
+        async def summarize(messages: list[dict[str, Any]]) -> str:
+            request = ModelRequest(messages, stream=False, id_prefix="summary")
+            return (await call_model(provider, request, retry=self.retry)).content
+
+        event = await plan_compaction(self.history, summarize, self.config.compaction_keep_recent)
+        if event is None:
+            before = self.history.token_count()
+            return self.emit(Compacted(old_tokens=before, new_tokens=before))
+        self.guards.reset()
+        return self.emit(event)
+
+    async def _compact(self) -> Compacted | None:
+        if self._refuse_if_busy("compact"):
+            return None
+        provider = self.provider()
+        await provider.prepare()
+        return await self._summarise(provider)
+
+    def _undo(self) -> UndoComplete | None:
         if self._refuse_if_busy("undo"):
             return None
-        removed, text = self.context.undo()
-        self.doom.reset()
+        removed, text = self.history.last_user_turn()
+        self.guards.reset()
         return self.emit(UndoComplete(removed_messages=removed, user_message=text))
 
-    def new(self) -> str | None:
-        """Start a fresh conversation with a new session id; returns the id."""
+    def _new(self) -> str | None:
         if self._refuse_if_busy("start a new conversation"):
             return None
         self.id = new_session_id()
         self.started = time.time()
         self._seq = 0
-        self.context.listener = None  # the old record keeps its history
-        self.context.reset()
-        self._start_record()
-        self.doom.reset()
+        self.guards.reset()
+        self._start_conversation()
         self.emit(Ready())
         return self.id
 
-    def resume(
-        self, messages: Iterable[dict[str, Any]], session_id: str | None = None, *, started: float | None = None
-    ) -> list[str]:
-        """Load saved messages; returns notes about messages that could not be restored."""
+    async def _resume(self, op: Resume) -> Resumed | None:
         if self._refuse_if_busy("resume"):
-            return ["refused: the agent is busy"]
-        kept, notes = restorable_messages(messages)
-        if session_id:
-            self.id = session_id
-            self.started = started or self.started
-            self.context.listener = None
-            self._start_record()
-        self.context.load(kept)
-        self.doom.reset()
+            return None
+        if op.messages:
+            kept, notes = restore_messages(op.messages)
+            return self.emit(Resumed(restored_messages=len(kept), notes=tuple(notes), messages=tuple(kept)))
+        saved = await load_record(self.records, op.session_id or "")
+        if isinstance(saved, str):
+            self._refuse("resume", saved, "List the saved sessions (history) and give one id or a unique prefix.")
+            return None
+        self.id, self.started, self._seq, self.history = saved.session_id, saved.started, saved.last_seq, saved.history
+        self._counting_with = None
+        self.guards.reset()
+        event = self.emit(Resumed(restored_messages=len(saved.history) - 1, notes=tuple(saved.notes)))
         self.emit(Ready())
-        return notes
+        return event
 
-    async def shutdown(self) -> None:
-        """Stop any running turn and close the session."""
+    async def _shutdown(self) -> None:
         if self.busy:
-            self.interrupt()
-            await asyncio.gather(self._turn_task, return_exceptions=True)
+            self._interrupt()
+            await asyncio.gather(self._task, return_exceptions=True)
         self._closed = True
         self.emit(ShutdownEvent())

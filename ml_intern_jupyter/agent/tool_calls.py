@@ -1,13 +1,18 @@
-"""Runs one iteration's tool calls: parse, validate, approve, execute concurrently."""
+"""Runs one iteration's tool calls: parse, validate, approve, execute concurrently.
+
+Results reach the history as ``tool_output`` events (the session applies each event), so a
+call that finished before an interrupt keeps its result and the others get a placeholder.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from ..common import head_tail
 from ..protocol import (
     ApprovalRequired,
     ExecApproval,
@@ -18,10 +23,13 @@ from ..protocol import (
     ToolOutput,
     ToolState,
     ToolStateChange,
+    UsageUpdate,
 )
-from ..tools.spec import Display, PlanDisplay, ToolContext, ToolResult, ToolRouter
-from .approvals import ApprovalBroker, needs_approval
-from .reply import RawToolCall
+from ..tools.spec import CallPreview, Display, PlanDisplay, ToolContext, ToolResult, ToolRouter
+from .host import TurnHost, TurnSettings
+from .model.reply import RawToolCall
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,44 +79,16 @@ def prepare_call(raw: RawToolCall, router: ToolRouter) -> PreparedCall:
     return PreparedCall(raw, arguments)
 
 
-def truncate_output(text: str, limit: int) -> str:
-    """Keep head and tail of a long tool output, saying how much was cut."""
-    if limit <= 0 or len(text) <= limit:
-        return text
-    half = limit // 2
-    cut = len(text) - 2 * half
-    return f"{text[:half]}\n… [{cut} characters omitted] …\n{text[-half:]}"
-
-
 class ToolCallRunner:
-    """Executes the calls of one assistant message for a session."""
+    """Executes the calls of one assistant message for a turn."""
 
-    def __init__(
-        self,
-        *,
-        router: ToolRouter,
-        broker: ApprovalBroker,
-        emit: Any,
-        policy: dict[str, Any],
-        yolo: Any,
-        max_output_chars: int,
-        workdir: Path,
-    ) -> None:
-        self._router = router
-        self._broker = broker
-        self._emit = emit
-        self._policy = policy
-        self._yolo = yolo  # a zero-argument callable: yolo can be switched on mid-turn
-        self._max_output = max_output_chars
-        self._workdir = workdir
+    def __init__(self, host: TurnHost, settings: TurnSettings) -> None:
+        self._host = host
+        self._settings = settings
 
-    async def run_all(self, calls: list[PreparedCall], results: dict[str, str]) -> None:
-        """Run every call; each finished result is stored in ``results`` by call id.
-
-        On cancellation the running calls are cancelled and awaited, so ``results``
-        holds exactly the calls that finished.
-        """
-        tasks = [asyncio.create_task(self._run_one(call, results)) for call in calls]
+    async def run_all(self, calls: list[PreparedCall]) -> None:
+        """Run every call; on cancellation the running calls are cancelled and awaited."""
+        tasks = [asyncio.create_task(self._run_one(call)) for call in calls]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
@@ -118,84 +98,123 @@ class ToolCallRunner:
             raise
 
     def _state(self, call: PreparedCall, state: ToolState) -> None:
-        self._emit(ToolStateChange(tool_call_id=call.raw.id, name=call.raw.name, state=state))
+        self._host.emit(ToolStateChange(tool_call_id=call.raw.id, name=call.raw.name, state=state))
 
-    def _finish(self, call: PreparedCall, output: str, ok: bool, results: dict[str, str]) -> None:
-        output = truncate_output(output, self._max_output)
-        results[call.raw.id] = output
-        self._emit(ToolOutput(tool_call_id=call.raw.id, name=call.raw.name, output=output, ok=ok))
+    async def _finish(self, call: PreparedCall, output: str, ok: bool, structured: Any = None) -> None:
+        redact = self._settings.redact
+        if redact is not None and output:
+            output = await asyncio.to_thread(redact, output)
+        output = head_tail(output, self._host.tool_settings.max_output_chars)
+        event = ToolOutput(tool_call_id=call.raw.id, name=call.raw.name, output=output, ok=ok, structured=structured)
+        self._host.emit(event)
 
-    async def _run_one(self, call: PreparedCall, results: dict[str, str]) -> None:
+    async def _run_one(self, call: PreparedCall) -> None:
         raw = call.raw
-        self._emit(ToolCallEvent(tool_call_id=raw.id, name=raw.name, arguments=call.arguments))
+        self._host.emit(ToolCallEvent(tool_call_id=raw.id, name=raw.name, arguments=call.arguments))
         if call.error:
-            self._finish(call, call.error, False, results)
+            await self._finish(call, call.error, False)
             self._state(call, ToolState.FAILED)
             return
-        arguments = call.arguments
-        note = ""
-        spec = self._router.get(raw.name)
-        if needs_approval(spec, arguments, self._policy, self._yolo()):
-            decision = await self._ask(call, spec.approval_reason)
+        arguments, note = call.arguments, ""
+        spec = self._host.tools.get(raw.name)
+        preview = await _preview(spec.preview, arguments)
+        reason = self._host.policy.reason_to_ask(
+            spec, arguments, turn_yolo=self._settings.yolo, cost_usd=preview.cost_usd
+        )
+        if reason is not None:
+            decision = await self._ask(call, reason, preview)
             if not decision.approved:
-                self._reject(call, decision, results)
+                await self._reject(call, decision)
                 return
             if decision.edited_arguments is not None and decision.edited_arguments != arguments:
                 arguments = decision.edited_arguments
                 note = f"[the user edited the arguments before approving; ran with {json.dumps(arguments)}]\n"
             self._state(call, ToolState.APPROVED)
-        await self._execute(call, arguments, note, results)
+        if preview.cost_usd:
+            self._spend(preview.cost_usd)
+        await self._execute(call, arguments, note)
 
-    async def _ask(self, call: PreparedCall, reason: str) -> ExecApproval:
-        raw = call.raw
-        self._broker.expect(raw.id)
+    def _spend(self, usd: float) -> None:
+        host = self._host
+        host.policy.spend(usd)
+        totals = UsageUpdate(
+            prompt_tokens=host.usage.prompt_tokens,
+            completion_tokens=host.usage.completion_tokens,
+            spend_usd=host.policy.spent_usd,
+        )
+        host.emit(totals)
+
+    async def _ask(self, call: PreparedCall, reason: str, preview: CallPreview) -> ExecApproval:
+        raw, host = call.raw, self._host
+        host.approvals.expect(raw.id)
         self._state(call, ToolState.PENDING_APPROVAL)
-        self._emit(ApprovalRequired(tool_call_id=raw.id, name=raw.name, arguments=call.arguments, reason=reason))
+        host.emit(
+            ApprovalRequired(
+                tool_call_id=raw.id,
+                name=raw.name,
+                arguments=call.arguments,
+                reason=reason,
+                details=dict(preview.details),
+                cost_usd=preview.cost_usd,
+            )
+        )
         try:
-            return await self._broker.wait(raw.id)
+            return await host.approvals.wait(raw.id)
         except asyncio.CancelledError:
             self._state(call, ToolState.CANCELLED)
             raise
 
-    def _reject(self, call: PreparedCall, decision: ExecApproval, results: dict[str, str]) -> None:
+    async def _reject(self, call: PreparedCall, decision: ExecApproval) -> None:
         text = "The user rejected this tool call; it did not run."
         if decision.feedback:
             text += f" User feedback: {decision.feedback}"
-        self._finish(call, text, False, results)
+        await self._finish(call, text, False)
         self._state(call, ToolState.REJECTED)
 
     def _context(self, call_id: str, name: str) -> ToolContext:
         """The narrow context of one call: its log lines and displays become events of that call."""
+        emit = self._host.emit
 
         def show(display: Display) -> None:
             if isinstance(display, PlanDisplay):
-                self._emit(PlanUpdate(todos=tuple(display.todos)))
+                emit(PlanUpdate(todos=tuple(display.todos)))
                 return
-            self._emit(
-                ToolDisplay(
-                    tool_call_id=call_id,
-                    name=name,
-                    data=dict(display.data),
-                    metadata=dict(display.metadata),
-                    display_id=display.display_id,
-                    update=display.update,
-                    clear=display.clear,
-                )
+            event = ToolDisplay(
+                tool_call_id=call_id,
+                name=name,
+                data=dict(display.data),
+                metadata=dict(display.metadata),
+                display_id=display.display_id,
+                update=display.update,
+                clear=display.clear,
             )
+            emit(event)
 
         def log(line: str) -> None:
-            self._emit(ToolLog(tool_call_id=call_id, name=name, line=line))
+            emit(ToolLog(tool_call_id=call_id, name=name, line=line))
 
-        return ToolContext(call_id, name, self._workdir, on_log=log, on_show=show)
+        return ToolContext(call_id, name, self._host.tool_settings.workdir, on_log=log, on_show=show)
 
-    async def _execute(self, call: PreparedCall, arguments: dict[str, Any], note: str, results) -> None:
+    async def _execute(self, call: PreparedCall, arguments: dict[str, Any], note: str) -> None:
         raw = call.raw
         self._state(call, ToolState.RUNNING)
-        ctx = self._context(raw.id, raw.name)
         try:
-            result: ToolResult = await self._router.execute(raw.name, arguments, ctx)
+            result: ToolResult = await self._host.tools.execute(raw.name, arguments, self._context(raw.id, raw.name))
         except asyncio.CancelledError:
             self._state(call, ToolState.CANCELLED)
             raise
-        self._finish(call, note + result.output, result.ok, results)
+        await self._finish(call, note + result.output, result.ok, result.structured)
         self._state(call, ToolState.DONE if result.ok else ToolState.FAILED)
+
+
+async def _preview(previewer: Any, arguments: dict[str, Any]) -> CallPreview:
+    """The tool's preview of a call; a failing preview is reported on the card, never raised."""
+    if previewer is None:
+        return CallPreview()
+    try:
+        return await previewer(arguments)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.warning("preview failed", exc_info=True)
+        return CallPreview(details={"preview": f"unavailable ({type(exc).__name__}: {exc})"})

@@ -1,34 +1,36 @@
-"""One user turn: the agentic loop (model call → tool calls → repeat)."""
+"""One user turn: the agentic loop (model call -> tool calls -> repeat) on a :class:`TurnHost`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..protocol import (
     AssistantChunk,
     AssistantMessage,
     AssistantStreamEnd,
     ErrorEvent,
+    GuardNote,
     Interrupted,
     Processing,
     TurnComplete,
+    UndoComplete,
+    UsageUpdate,
 )
-from .context import EntryKind
 from .doom_loop import call_signature
-from .llm_errors import LLMErrorInfo, LLMFailure
+from .host import TurnHost, TurnSettings
+from .model.errors import ErrorInfo, ModelFailure
+from .model.provider import ModelRequest
+from .model.reply import ModelReply
+from .model.retry import call_model
 from .prompts import LENGTH_NOTE
-from .reply import ModelReply
 from .tool_calls import PreparedCall, ToolCallRunner, prepare_call
-
-if TYPE_CHECKING:
-    from .session import Session
 
 log = logging.getLogger(__name__)
 
 MAX_LENGTH_CONTINUATIONS = 3
+NOT_KEPT = " Your message was taken out of the history; send it again once this is fixed."
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class TurnOutcome:
     stop_reason: str
     final_text: str = ""
     iterations: int = 0
-    error: LLMErrorInfo | None = None
+    error: ErrorInfo | None = None
 
     @property
     def ok(self) -> bool:
@@ -47,45 +49,42 @@ class TurnOutcome:
 
 
 class Turn:
-    """Runs the loop for one user message on a :class:`Session`."""
+    """Runs the loop for one user message."""
 
-    def __init__(self, session: Session) -> None:
-        self.s = session
+    def __init__(self, host: TurnHost, settings: TurnSettings) -> None:
+        self.host = host
+        self.settings = settings
         self.iterations = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.replied = False
         self._streamed: list[str] = []
         self._length_continuations = 0
 
     async def run(self, text: str) -> TurnOutcome:
         """Run to completion, error or interruption; history stays consistent."""
-        s = self.s
-        s.emit(Processing(user_message=text))
-        s.context.add_user(text)
+        host = self.host
+        host.emit(Processing(user_message=text))
         try:
-            await s.prepare_model()
+            await self.settings.provider.prepare()  # litellm imports in a worker thread, once
             final_text, reason = await self._loop()
-        except LLMFailure as failure:
-            info = failure.info
-            s.emit(ErrorEvent(message=info.message, kind=info.kind, fix=info.fix))
-            return TurnOutcome("error", iterations=self.iterations, error=info)
+        except ModelFailure as failure:
+            return self._model_failed(failure.info, text)
         except asyncio.CancelledError:
-            self._repair_after_interrupt()
-            s.emit(Interrupted(reason="user"))
+            host.emit(Interrupted(reason="user", partial_text="".join(self._streamed)))
             return TurnOutcome("interrupted", iterations=self.iterations)
         except Exception as exc:  # a bug or an unexpected failure: keep the session usable
             log.exception("turn failed")
-            s.context.repair()
-            info = LLMErrorInfo(
+            info = ErrorInfo(
                 "internal",
                 False,
                 f"The turn failed unexpectedly: {type(exc).__name__}: {exc}",
-                "Your history is kept; try again, or `%intern undo` / `/undo` the last turn. "
-                "If it persists, please report it with this message.",
+                "Your history is kept: try again, or undo the last turn. If it persists, please report it.",
+                ("undo",),
             )
-            s.emit(ErrorEvent(message=info.message, kind=info.kind, fix=info.fix))
+            host.emit(ErrorEvent(message=info.message, kind=info.kind, fix=info.fix, remedies=info.remedies))
             return TurnOutcome("error", iterations=self.iterations, error=info)
-        s.emit(
+        host.emit(
             TurnComplete(
                 final_text=final_text,
                 iterations=self.iterations,
@@ -96,21 +95,33 @@ class Turn:
         )
         return TurnOutcome(reason, final_text, self.iterations)
 
+    def _model_failed(self, info: ErrorInfo, text: str) -> TurnOutcome:
+        """Report the failure; a message that got no reply at all leaves the history."""
+        message = info.message
+        if not self.replied:
+            removed, _ = self.host.history.last_user_turn()
+            self.host.emit(UndoComplete(removed_messages=removed, user_message=text, reason="model_error"))
+            message += NOT_KEPT
+        self.host.emit(ErrorEvent(message=message, kind=info.kind, fix=info.fix, remedies=info.remedies))
+        return TurnOutcome("error", iterations=self.iterations, error=info)
+
     async def _loop(self) -> tuple[str, str]:
-        s = self.s
-        while self.iterations < s.max_iterations:
+        host = self.host
+        while self.iterations < self.settings.max_iterations:
             self.iterations += 1
-            await s.maybe_auto_compact()
+            await host.compact_if_needed(self.settings.provider)
             reply = await self._call_model()
-            calls = [prepare_call(raw, s.tools) for raw in reply.tool_calls]
-            s.context.add_assistant(reply.content, [call.history_entry() for call in calls])
-            s.emit(
+            calls = [prepare_call(raw, host.tools) for raw in reply.tool_calls]
+            host.emit(
                 AssistantMessage(
                     content=reply.content,
                     tool_calls=tuple(call.history_entry() for call in calls),
                     finish_reason=reply.finish_reason,
+                    prompt_tokens=reply.prompt_tokens,
+                    completion_tokens=reply.completion_tokens,
                 )
             )
+            self.replied = True
             if calls:
                 await self._run_tools(calls)
             truncated = self._note_truncation(reply)
@@ -119,64 +130,49 @@ class Turn:
         return "", "max_iterations"
 
     async def _call_model(self) -> ModelReply:
-        s = self.s
+        host, stream = self.host, self.settings.stream
         self._streamed = []
-        stream = s.stream
 
         def on_text(text: str) -> None:
             self._streamed.append(text)
-            s.emit(AssistantChunk(content=text))
+            host.emit(AssistantChunk(content=text))
 
+        request = ModelRequest(
+            messages=host.history.messages(),
+            tools=host.tools.schemas(),
+            stream=stream,
+            id_prefix=f"call_{host.usage.next_call()}",
+            failed_tool_calls=host.history.failed_tool_calls(),
+        )
         try:
-            reply = await s.call_model(
-                s.context.messages(),
-                tools=s.tools.schemas(),
-                stream=stream,
-                on_text=on_text,
-                id_prefix=f"call_{s.next_call_prefix()}",
-            )
+            reply = await call_model(self.settings.provider, request, retry=host.retry, on_text=on_text)
         finally:
             if stream and self._streamed:
-                s.emit(AssistantStreamEnd())
+                host.emit(AssistantStreamEnd())
         self._streamed = []
         self.prompt_tokens += reply.prompt_tokens
         self.completion_tokens += reply.completion_tokens
-        s.add_usage(reply.prompt_tokens, reply.completion_tokens)
+        host.usage.add(reply.prompt_tokens, reply.completion_tokens)
+        host.emit(
+            UsageUpdate(
+                prompt_tokens=host.usage.prompt_tokens,
+                completion_tokens=host.usage.completion_tokens,
+                spend_usd=host.policy.spent_usd,
+            )
+        )
         return reply
 
     async def _run_tools(self, calls: list[PreparedCall]) -> None:
-        s = self.s
-        runner = ToolCallRunner(
-            router=s.tools,
-            broker=s.broker,
-            emit=s.emit,
-            policy=s.config.approval_policy,
-            yolo=lambda: s.yolo,
-            max_output_chars=s.config.max_tool_output_chars,
-            workdir=s.workdir,
-        )
-        results: dict[str, str] = {}
-        try:
-            await runner.run_all(calls, results)
-        finally:
-            for call in calls:
-                if call.raw.id in results:
-                    s.context.add_tool_result(call.raw.id, call.raw.name, results[call.raw.id])
-        note = s.doom.record(call_signature(c.raw.name, c.raw.arguments) for c in calls)
+        host = self.host
+        await ToolCallRunner(host, self.settings).run_all(calls)
+        note = host.guards.record(call_signature(c.raw.name, c.raw.arguments) for c in calls)
         if note:
-            s.context.add_user(note, EntryKind.GUARD)
+            host.emit(GuardNote(guard="loop", text=note))
 
     def _note_truncation(self, reply: ModelReply) -> bool:
         """After a reply cut off by the token limit, ask the model to continue (a few times)."""
         if reply.finish_reason != "length" or self._length_continuations >= MAX_LENGTH_CONTINUATIONS:
             return False
         self._length_continuations += 1
-        self.s.context.add_user(LENGTH_NOTE, EntryKind.GUARD)
+        self.host.emit(GuardNote(guard="length", text=LENGTH_NOTE))
         return True
-
-    def _repair_after_interrupt(self) -> None:
-        context = self.s.context
-        partial = "".join(self._streamed)
-        if partial:
-            context.add_assistant(partial + "\n[interrupted]")
-        context.repair()

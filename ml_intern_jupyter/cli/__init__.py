@@ -7,12 +7,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from ..agent.config import ConfigError, load_config, resolve_data_dir
-from ..agent.default_tools import default_router
-from ..agent.llm import ModelIdError
-from ..agent.session import Session
-from ..gateways import Notifier, attach_gateways
-from ..traces.store import SessionStore, SessionWriter, sessions_dir
+from ..agent.builder import BuiltSession, FrontEnd, build_session
+from ..agent.config import ConfigError, load_config
+from ..agent.model import ModelIdError
+from ..protocol import UserInput
 from .render import TerminalRenderer
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -33,46 +31,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_session(
-    args: argparse.Namespace, *, headless: bool, renderer: TerminalRenderer, writer: SessionWriter | None = None
-) -> Session:
+def make_session(args: argparse.Namespace, front: FrontEnd, renderer: TerminalRenderer) -> BuiltSession:
     """A session configured from the command line (raises ConfigError / ModelIdError)."""
     overrides: dict = {}
     if args.max_iterations is not None:
         overrides["max_iterations"] = args.max_iterations
     if args.no_stream:
         overrides["stream"] = False
-    if headless:
+    if args.prompt:
         overrides["yolo"] = True
     config = load_config(args.config, overrides=overrides)
-    store = SessionStore(sessions_dir(resolve_data_dir(config)), writer) if writer is not None else None
-    session = Session(config, model=args.model, tools=default_router(config), sinks=[renderer], store=store)
-    notifier = attach_gateways(session)
-    session.tools_changed()
-    return session, notifier
+    if args.model:
+        front.factory.check(args.model)
+    variant = "headless" if args.prompt else "cli"
+    return build_session(front, config=config, variant=variant, model=args.model, sinks=[renderer])
 
 
-async def run_headless(session: Session, prompt: str, notifier: Notifier | None = None) -> int:
+async def run_headless(built: BuiltSession, prompt: str) -> int:
     """Run one task; the exit code says how it ended."""
     try:
-        outcome = await session.run_turn(prompt)
+        outcome = await built.session.submit(UserInput(prompt))
     finally:
-        if notifier is not None:
-            await notifier.drain(timeout=5)  # let the last Slack posts go out
+        await built.aclose()  # let the last Slack posts go out
     if outcome.stop_reason == "interrupted":
         return EXIT_INTERRUPTED
     return EXIT_OK if outcome.ok else EXIT_ERROR
 
 
-async def run_interactive(session: Session, notifier: Notifier | None = None) -> int:
+async def run_interactive(built: BuiltSession) -> int:
     """The interactive chat; pending Slack posts go out before it returns."""
     from .chat import run_chat
 
     try:
-        return await run_chat(session)
+        return await run_chat(built.session)
     finally:
-        if notifier is not None:
-            await notifier.drain(timeout=5)
+        await built.aclose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,26 +74,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.max_iterations is not None and args.max_iterations < 1:
         print("ml-intern: --max-iterations must be at least 1", file=sys.stderr)
         return EXIT_USAGE
-    renderer = TerminalRenderer()
-    writer = SessionWriter()
     try:
-        return _run(args, renderer, writer)
+        env = load_config(args.config).env
+    except ConfigError as exc:
+        print(f"ml-intern: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    front = FrontEnd.create(env, quiet_litellm=True)  # the CLI owns its process: litellm may stay quiet
+    try:
+        return _run(args, front)
     finally:
-        writer.close()
+        front.close()
 
 
-def _run(args: argparse.Namespace, renderer: TerminalRenderer, writer: SessionWriter) -> int:
+def _run(args: argparse.Namespace, front: FrontEnd) -> int:
+    renderer = TerminalRenderer()
     try:
-        session, notifier = make_session(args, headless=bool(args.prompt), renderer=renderer, writer=writer)
+        built = make_session(args, front, renderer)
     except (ConfigError, ModelIdError) as exc:
         print(f"ml-intern: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if session.model_notice:
-        print(f"ml-intern: {session.model_notice}", file=sys.stderr)
+    notice = built.session.take_notice()
+    if notice:
+        print(f"ml-intern: {notice}", file=sys.stderr)
     try:
         if args.prompt:
-            return asyncio.run(run_headless(session, args.prompt, notifier))
-        return asyncio.run(run_interactive(session, notifier))
+            return asyncio.run(run_headless(built, args.prompt))
+        return asyncio.run(run_interactive(built))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

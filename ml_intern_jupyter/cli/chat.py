@@ -1,34 +1,40 @@
-"""The interactive terminal chat: prompts, y/n approvals and a few slash commands."""
+"""The interactive terminal chat: prompts, y/n/a approvals and the shared slash commands."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from ..agent.llm import KNOWN_MODELS, ModelIdError
 from ..agent.session import Session
-from ..protocol import ApprovalRequired, Event, ExecApproval
+from ..commands import CLI, Command, CommandContext, Registry, Reply, TraceExports, default_registry
+from ..protocol import ApprovalRequired, ApprovalScope, Event, ExecApproval, Interrupt, UserInput
 from .render import format_arguments
 
 Ask = Callable[[str], Awaitable[str]]
-
-HELP = """\
-/model [ID]     show or switch the model
-/yolo on|off    auto-approve every tool call
-/undo           drop the last turn
-/compact        summarise the history
-/new            start a new conversation
-/status         model, tokens, session id
-/quit           leave (Ctrl-D also works)"""
+QUIT = "quit"
 
 
 async def _ask_stdin(prompt: str) -> str:
     return await asyncio.to_thread(input, prompt)
 
 
+def cli_registry() -> Registry:
+    """The shared commands plus ``/quit``."""
+    registry = default_registry(CLI)
+
+    async def quit_command(ctx: CommandContext, args: list[str]) -> Reply:
+        """Leave (Ctrl-D also works)."""
+        return Reply("Bye.")  # the chat loop leaves before running it
+
+    registry.add(Command("quit", "", "Leave (Ctrl-D also works).", quit_command, frozenset({"cli"})))
+    return registry
+
+
 async def run_chat(session: Session, ask: Ask = _ask_stdin) -> int:
     """Read-eval loop until /quit or end of input."""
     approvals: asyncio.Queue[ApprovalRequired] = asyncio.Queue()
+    registry = cli_registry()
+    exports = TraceExports(session.config.env)
 
     def collect(event: Event) -> None:
         if isinstance(event, ApprovalRequired):
@@ -44,16 +50,32 @@ async def run_chat(session: Session, ask: Ask = _ask_stdin) -> int:
         if not line:
             continue
         if line.startswith("/"):
-            if await handle_command(session, line) == "quit":
+            if await handle_command(session, line, registry, exports) == QUIT:
                 return 0
             continue
         await _run_turn_with_approvals(session, line, approvals, ask)
 
 
+async def handle_command(
+    session: Session, line: str, registry: Registry | None = None, exports: TraceExports | None = None
+) -> str | None:
+    """Run one slash command and print its reply; returns ``quit`` to leave."""
+    name = line[1:].split(" ", 1)[0]
+    if name in (QUIT, "exit"):
+        return QUIT
+    registry = registry or cli_registry()
+    extra = {"exports": exports or TraceExports(session.config.env)}
+    context = CommandContext(CLI, session, lambda reply: print(reply.markdown), extra)
+    reply = await registry.run(line[1:], context)
+    if reply is not None:
+        print(reply.markdown)
+    return None
+
+
 async def _run_turn_with_approvals(
     session: Session, text: str, approvals: asyncio.Queue[ApprovalRequired], ask: Ask
 ) -> None:
-    turn = asyncio.create_task(session.run_turn(text))
+    turn = asyncio.create_task(session.submit(UserInput(text)))
     try:
         while not turn.done():
             getter = asyncio.create_task(approvals.get())
@@ -64,64 +86,22 @@ async def _run_turn_with_approvals(
             await _decide(session, getter.result(), ask)
         await turn
     except (KeyboardInterrupt, asyncio.CancelledError):
-        session.interrupt()
+        await session.submit(Interrupt())
         await asyncio.gather(turn, return_exceptions=True)
 
 
 async def _decide(session: Session, request: ApprovalRequired, ask: Ask) -> None:
     print(f"\n? {request.name} wants to run ({request.reason or 'needs approval'}):")
+    for key, value in request.details.items():
+        print(f"  {key}: {value}")
     print("  " + format_arguments(request.arguments))
     answer = (await ask("  approve? [y]es / [n]o / [a]ll this session: ")).strip().lower()
+    call_id = request.tool_call_id
     if answer.startswith("a"):
-        session.approve_all()
+        await session.submit(ExecApproval(call_id, approved=True, scope=ApprovalScope.SESSION))
         return
     if answer.startswith("y"):
-        session.broker.decide(ExecApproval(request.tool_call_id, approved=True))
+        await session.submit(ExecApproval(call_id, approved=True))
         return
     feedback = (await ask("  feedback for the agent (optional): ")).strip() or None
-    session.broker.decide(ExecApproval(request.tool_call_id, approved=False, feedback=feedback))
-
-
-async def handle_command(session: Session, line: str) -> str | None:
-    """Run one slash command; returns "quit" to leave."""
-    name, _, arg = line[1:].partition(" ")
-    arg = arg.strip()
-    if name in ("quit", "exit"):
-        return "quit"
-    if name == "help":
-        print(HELP)
-    elif name == "model":
-        _model_command(session, arg)
-    elif name == "yolo":
-        if arg not in ("on", "off"):
-            print("usage: /yolo on|off")
-        else:
-            session.yolo = arg == "on"
-            print(f"yolo {'on: every tool call is auto-approved' if session.yolo else 'off'}")
-    elif name == "undo":
-        session.undo()
-    elif name == "compact":
-        await session.compact()
-    elif name == "new":
-        print(f"new session {session.new()}")
-    elif name == "status":
-        print(
-            f"session {session.id}, model {session.model_id}, yolo {session.yolo}, "
-            f"tokens {session.prompt_tokens} in / {session.completion_tokens} out, "
-            f"history ~{session.context.token_count()} tokens"
-        )
-    else:
-        print(f"unknown command /{name}; /help lists them")
-    return None
-
-
-def _model_command(session: Session, arg: str) -> None:
-    if not arg:
-        print(f"current model: {session.model_id}\nexamples:\n  " + "\n  ".join(KNOWN_MODELS))
-        return
-    try:
-        session.set_model(arg)
-    except ModelIdError as exc:
-        print(exc)
-        return
-    print(f"model set to {session.model_id}")
+    await session.submit(ExecApproval(call_id, approved=False, feedback=feedback))

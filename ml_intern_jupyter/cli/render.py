@@ -6,6 +6,8 @@ import json
 import sys
 from typing import TextIO
 
+from ..commands.registry import CLI
+from ..common import CODE_ARGS, PLAN_MARKS, head_tail_lines
 from ..protocol import (
     AssistantChunk,
     AssistantMessage,
@@ -22,28 +24,16 @@ from ..protocol import (
     UndoComplete,
 )
 
-_PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}
-_CODE_ARGS = ("code", "command", "content")
-
 
 def _style(code: str, text: str, enabled: bool) -> str:
     return f"\033[{code}m{text}\033[0m" if enabled else text
-
-
-def _clip_lines(text: str, max_lines: int) -> str:
-    lines = text.splitlines()
-    if len(lines) <= max_lines:
-        return text
-    head = lines[: max_lines // 2]
-    tail = lines[-max_lines // 2 :]
-    return "\n".join([*head, f"… ({len(lines) - len(head) - len(tail)} more lines)", *tail])
 
 
 def format_arguments(arguments: dict) -> str:
     """Arguments as the terminal shows them: code-like values on their own lines."""
     parts = []
     for key, value in arguments.items():
-        if key in _CODE_ARGS and isinstance(value, str) and "\n" in value.strip():
+        if key in CODE_ARGS and isinstance(value, str) and "\n" in value.strip():
             parts.append(f"{key}:\n" + "\n".join("    " + line for line in value.splitlines()))
         else:
             parts.append(f"{key}={json.dumps(value, ensure_ascii=False)[:300]}")
@@ -89,17 +79,18 @@ class TerminalRenderer:
 
     def _on_tool_output(self, event: ToolOutput) -> None:
         mark = "✓" if event.ok else "✗"
-        body = _clip_lines(event.output, self.max_output_lines)
+        body = head_tail_lines(event.output, self.max_output_lines)
         self._print(f"  {mark} " + body.replace("\n", "\n    "), "32" if event.ok else "31")
 
     def _on_plan_update(self, event: PlanUpdate) -> None:
         for todo in event.todos:
-            self._print(f"  {_PLAN_MARKS.get(todo.get('status', ''), '[ ]')} {todo.get('content', '')}", "35")
+            self._print(f"  {PLAN_MARKS.get(todo.get('status', ''), '[ ]')} {todo.get('content', '')}", "35")
 
     def _on_error(self, event: ErrorEvent) -> None:
         self._print(f"✗ Error: {event.message}", "31", self.err)
-        if event.fix:
-            self._print(f"  Fix: {event.fix}", "33", self.err)
+        fix = " ".join(part for part in (event.fix, CLI.remedies(event.remedies)) if part)
+        if fix:
+            self._print(f"  Fix: {fix}", "33", self.err)
 
     def _on_interrupted(self, event: Interrupted) -> None:
         self._print("⏹ Interrupted; the history was kept consistent.", "33", self.err)

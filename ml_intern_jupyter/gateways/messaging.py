@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..agent.config import ConfigError
+from ..common import ConfigError, parse_bool
 from ..protocol import EVENT_TYPES
 
 DEFAULT_DESTINATION = "slack.default"
@@ -39,8 +39,6 @@ DEFAULT_BASE_URL = "https://slack.com/api"
 DEFAULT_AUTO_EVENTS = ("approval_required", "error", "turn_complete")
 PROVIDERS = ("slack",)
 ENV_PREFIX = "ML_INTERN_SLACK_"
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 _CONFIG = "config"
 _ENV = "environment"
 
@@ -91,8 +89,9 @@ def _env_bool(env: Mapping[str, str], suffix: str) -> bool | None:
     raw = (env.get(name) or "").strip().lower()
     if not raw:
         return None
-    if raw in _TRUE | _FALSE:
-        return raw in _TRUE
+    value = parse_bool(raw)
+    if value is not None:
+        return value
     raise _error(_ENV, name, f"is {raw!r}, expected true or false", f"set {name}=true or {name}=false, or unset it")
 
 

@@ -16,15 +16,12 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..protocol import ApprovalRequired, ErrorEvent, Event, TurnComplete
-from ..tools.spec import ToolContext, ToolResult, ToolSpec
+from ..tools.spec import ToolContext, ToolResult, ToolRouter, ToolSpec
 from .messaging import Destination, MessagingSettings, messaging_settings
 from .slack import SlackClient, clip, escape
-
-if TYPE_CHECKING:
-    from ..agent.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +29,15 @@ Redact = Callable[[str], str]
 PLACEHOLDER = "[REDACTED]"
 TOOL_WAIT = 3.0
 """Seconds the ``notify`` tool waits for Slack before answering "queued" (delivery goes on)."""
+
+
+class GatewayHost(Protocol):
+    """What ``attach_gateways`` needs of a session: its messaging config, its tools and its events."""
+
+    config: Any
+    tools: ToolRouter
+
+    def add_sink(self, sink: Callable[[Event], None]) -> None: ...
 
 
 class Poster(Protocol):
@@ -254,7 +260,7 @@ class Notifier:
 
 
 def attach_gateways(
-    session: Session,
+    session: GatewayHost,
     env: Mapping[str, str] | None = None,
     *,
     client_factory: ClientFactory | None = None,

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
-from ..protocol import ApprovalRequired, ExecApproval, ToolState
-from .cards import CODE_ARGS
+from ..common import CODE_ARGS
+from ..protocol import ApprovalRequired, ApprovalScope, ExecApproval, ToolState
 
 if TYPE_CHECKING:
     from ..agent.session import Session
@@ -74,10 +74,9 @@ class ApprovalWidget:
             approved=approved,
             feedback=None if approved else (self.feedback.value.strip() or None),
             edited_arguments=self._edited_arguments() if approved else None,
+            scope=ApprovalScope.SESSION if everything else ApprovalScope.CALL,
         )
-        self._loop.call_soon_threadsafe(self._session.broker.decide, decision)
-        if everything:
-            self._loop.call_soon_threadsafe(self._session.approve_all)
+        self._loop.call_soon_threadsafe(lambda: self._loop.create_task(self._session.submit(decision)))
         self._disable("approved" if approved else "rejected")
 
     def _disable(self, label: str) -> None:

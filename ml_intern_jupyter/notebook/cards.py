@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from ..common import CODE_ARGS
 from ..protocol import ToolState
 
 VIEW_CHARS = 3000
 VIEW_LINES = 60
-CODE_ARGS = ("code", "command", "content", "new_string")
 
 _STATE_BADGES = {
     ToolState.PENDING_APPROVAL: ("⏳", "waiting for approval", "#b58900"),
@@ -148,22 +149,31 @@ class PlanView:
         return "Plan:\n" + "\n".join(f"  {line}" for line in self._lines())
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that renders as itself in Markdown, line breaks kept."""
+    return "  \n".join(_MARKDOWN_SPECIALS.sub(r"\\\1", line) for line in text.split("\n"))
+
+
 class Notice:
-    """An error, warning or info line, with the fix to try."""
+    """An error, warning or info message, with the fix to try.
 
-    COLOURS: ClassVar[dict[str, str]] = {"error": "#dc322f", "warning": "#b58900", "info": "#657b83"}
+    ``message`` is plain text unless ``markdown`` is set (command replies are Markdown); ``fix``
+    is Markdown. The plain-text form keeps every line break.
+    """
 
-    def __init__(self, message: str, fix: str = "", level: str = "error") -> None:
-        self.message, self.fix, self.level = message, fix, level
+    TITLES: ClassVar[dict[str, str]] = {"error": "Error", "warning": "Note", "info": ""}
 
-    def _repr_html_(self) -> str:
-        colour = self.COLOURS.get(self.level, "#657b83")
-        fix = f"<div><b>Fix:</b> {html.escape(self.fix)}</div>" if self.fix else ""
-        title = {"error": "Error", "warning": "Note", "info": ""}.get(self.level, "")
-        head = f"<b>{title}:</b> " if title else ""
-        return (
-            f"<div style='border-left:3px solid {colour};padding:2px 8px'>{head}{html.escape(self.message)}{fix}</div>"
-        )
+    def __init__(self, message: str, fix: str = "", level: str = "error", *, markdown: bool = False) -> None:
+        self.message, self.fix, self.level, self.markdown = message, fix, level, markdown
+
+    def _repr_markdown_(self) -> str:
+        body = self.message if self.markdown else escape_markdown(self.message)
+        title = self.TITLES.get(self.level, "")
+        text = f"**{title}:** {body}" if title else body
+        return text + (f"\n\n**Fix:** {self.fix}" if self.fix else "")
 
     def __repr__(self) -> str:
         prefix = {"error": "✗ Error: ", "warning": "! ", "info": ""}.get(self.level, "")
@@ -193,6 +203,19 @@ class Footer:
 
     def __repr__(self) -> str:
         return self.text()
+
+
+class MimeBundle:
+    """A display a tool made (a plot, a rich object), shown as it came."""
+
+    def __init__(self, data: dict[str, Any], metadata: dict[str, Any] | None = None) -> None:
+        self.data, self.metadata = data, metadata or {}
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self.data, self.metadata
+
+    def __repr__(self) -> str:
+        return str(self.data.get("text/plain", ""))
 
 
 class Blank:

@@ -1,30 +1,53 @@
-"""All agent state of one kernel: named sessions, cell runs, background runs."""
+"""All agent state of one kernel: named session handles, cell runs, background runs.
+
+A handle is never replaced or changed while its session works: ``%%intern --new``,
+``--model`` or another message on a busy session is refused with a notice, so
+``%intern stop NAME`` always reaches the run that is actually going.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 
-from ..agent.config import ConfigError, load_config, resolve_data_dir
-from ..agent.llm import ModelIdError
+from ..agent.builder import BuiltSession, FrontEnd, build_session
+from ..agent.config import ConfigError, environment, load_config
 from ..agent.session import Session
-from ..gateways import Notifier, attach_gateways
-from ..tools.builtin import builtin_tools
-from ..tools.spec import ToolRouter
-from ..traces.store import SessionStore, SessionWriter, sessions_dir
+from ..commands import TraceExports
+from ..protocol import Interrupt, TurnOptions, UserInput
 from .approval import ApprovalWidget
 from .cards import Notice
 from .export_button import ExportButton
 from .kernel_tools import kernel_tools
 from .options import CellOptions, UsageError, parse_cell_options
-from .trace_exports import TraceExports
 from .view import CellView
 
-WHERE = "inside the user's Jupyter notebook: you share their live kernel, variables and files"
+STATUS_WORDS = {"done": "done", "max_iterations": "stopped at max_iterations"}
+
+
+@dataclass
+class SessionHandle:
+    """One named session of the kernel, with its running task and the view of its current cell."""
+
+    name: str
+    built: BuiltSession
+    task: asyncio.Task[Any] | None = None
+    view: CellView | None = None
+
+    @property
+    def session(self) -> Session:
+        """The session itself."""
+        return self.built.session
+
+    @property
+    def busy(self) -> bool:
+        """True while a turn of this session runs (in a cell or in the background)."""
+        return self.session.busy or (self.task is not None and not self.task.done())
 
 
 class KernelAgent:
@@ -33,37 +56,28 @@ class KernelAgent:
     def __init__(self, ip: InteractiveShell, show: Callable[[Any], Any] = display) -> None:
         self.ip = ip
         self.show = show
-        self.sessions: dict[str, Session] = {}
-        self.active = "default"
-        self.background: dict[str, asyncio.Task[Any]] = {}
-        self.writer = SessionWriter()
+        self.front = FrontEnd.create(environment())
         self.exports = TraceExports()
-        self.notifiers: dict[str, Notifier | None] = {}
+        self.handles: dict[str, SessionHandle] = {}
+        self.active = "default"
 
     # -- sessions -----------------------------------------------------------------
-    def make_session(self, model: str | None = None) -> Session:
-        """A session with the kernel tools (raises ConfigError / ModelIdError)."""
+    def create(self, name: str) -> SessionHandle:
+        """A new session with the kernel tools under ``name`` (raises ConfigError)."""
         config = load_config()
-        data_dir = resolve_data_dir(config)
-        router = ToolRouter(builtin_tools(scratch=data_dir / "scratch"))
         hidden = set(getattr(self.ip, "user_ns_hidden", {}))
-        for spec in kernel_tools(self.ip, hidden):
-            router.register(spec)
-        store = SessionStore(sessions_dir(data_dir), self.writer, self.exports.redactor.value)
-        session = Session(config, model=model, tools=router, where=WHERE, store=store)
-        self.notifiers[session.id] = attach_gateways(session)
-        session.tools_changed()
-        return session
+        built = build_session(self.front, config=config, variant="notebook", tools=kernel_tools(self.ip, hidden))
+        handle = self.handles[name] = SessionHandle(name, built)
+        return handle
 
-    def session(self, name: str | None = None, *, model: str | None = None, new: bool = False) -> Session:
-        """The named session (default: the active one), created on first use."""
+    def handle(self, name: str | None = None) -> SessionHandle:
+        """The named handle (default: the active one), created on first use (raises ConfigError)."""
         name = name or self.active
-        if new or name not in self.sessions:
-            self.sessions[name] = self.make_session(model)
-        elif model:
-            self.sessions[name].set_model(model)
-        self.active = name
-        return self.sessions[name]
+        return self.handles.get(name) or self.create(name)
+
+    def session(self, name: str | None = None) -> Session:
+        """The named session (default: the active one)."""
+        return self.handle(name).session
 
     # -- %%intern -------------------------------------------------------------------
     async def run_cell(self, line: str, body: str) -> None:
@@ -72,90 +86,96 @@ class KernelAgent:
             opts = parse_cell_options(line)
             if not body.strip():
                 raise UsageError("The cell is empty: write your request below the %%intern line.")
-            session = self.session(opts.session, model=opts.model, new=opts.new)
-        except (UsageError, ConfigError, ModelIdError) as exc:
+            handle = self.handles.get(opts.session)
+            if handle is not None and handle.busy:
+                self.show(self._busy_notice(opts))
+                return
+            if handle is None or opts.new:
+                handle = self.create(opts.session)
+        except (UsageError, ConfigError) as exc:
             self.show(Notice(str(exc), fix="Fix the %%intern options or your config, then re-run the cell."))
             return
-        await self.run_message(session, body.strip(), opts)
+        self.active = opts.session
+        await self.run_message(handle, body.strip(), _turn_options(opts), background=opts.background)
 
-    async def run_message(self, session: Session, text: str, opts: CellOptions | None = None) -> None:
-        """Send ``text`` to ``session``, rendering into the current cell."""
-        opts = opts or CellOptions()
-        if session.busy:
-            self.show(
-                Notice(
-                    "This session is already working (maybe in the background).",
-                    fix="Wait for it, answer its approvals, `%intern stop` it, or use `--session OTHER`.",
-                )
-            )
-            return
-        if session.model_notice:
-            self.show(Notice(session.model_notice, level="warning"))
-            session.model_notice = None  # once per session
-        loop = asyncio.get_running_loop()
-        base = (session.prompt_tokens, session.completion_tokens)
-        view = CellView(
-            session.model_id,
-            approval_factory=lambda ev: ApprovalWidget(ev, session, loop),
-            usage=lambda: (session.prompt_tokens - base[0], session.completion_tokens - base[1]),
+    @staticmethod
+    def _busy_notice(opts: CellOptions) -> Notice:
+        changes = [flag for flag, on in (("--new", opts.new), ("--model", bool(opts.model))) if on]
+        what = f" ({' and '.join(changes)} would change it mid-run)" if changes else ""
+        return Notice(
+            f"Session `{opts.session}` is already working{what}, maybe in the background.",
+            fix=f"Wait for it, answer its approvals, `%intern stop {opts.session}`, or use `--session OTHER`.",
         )
-        restore = self._apply_cell_options(session, opts)
+
+    async def run_message(
+        self, handle: SessionHandle, text: str, options: TurnOptions | None = None, *, background: bool = False
+    ) -> None:
+        """Send ``text`` to the handle's session, rendering into the current cell."""
+        session = handle.session
+        if handle.busy:
+            self.show(self._busy_notice(CellOptions(session=handle.name)))
+            return
+        notice = None if options and options.model else session.take_notice()
+        if notice:
+            self.show(Notice(notice, level="warning"))
+        loop = asyncio.get_running_loop()
+        base = (session.usage.prompt_tokens, session.usage.completion_tokens)
+        view = CellView(
+            options.model if options and options.model else session.model_id,
+            approval_factory=lambda event: ApprovalWidget(event, session, loop),
+            usage=lambda: (session.usage.prompt_tokens - base[0], session.usage.completion_tokens - base[1]),
+        )
+        handle.view = view
         session.add_sink(view)
         view.start()
-        run = self._drive(session, view, text, restore)
-        if opts.background:
-            self.background[opts.session] = loop.create_task(run)
+        run = self._drive(handle, view, text, options or TurnOptions())
+        if background:
+            handle.task = loop.create_task(run)
             self.show(
                 Notice(
-                    f"Running in the background (session {opts.session!r}). Outputs and approvals keep "
-                    "arriving here; `%intern status` shows it, `%intern stop` cancels it.",
+                    f"Running in the background (session `{handle.name}`). Outputs and approvals keep arriving "
+                    "here; `%intern status` shows it, `%intern stop` cancels it.",
                     level="info",
                 )
             )
             return
         await run
 
-    @staticmethod
-    def _apply_cell_options(session: Session, opts: CellOptions) -> Callable[[], None]:
-        saved = (session.max_iterations, session.stream, session.yolo)
-        if opts.max_iterations:
-            session.max_iterations = opts.max_iterations
-        if opts.no_stream:
-            session.stream = False
-        if opts.yolo:
-            session.yolo = True
-
-        def restore() -> None:
-            session.max_iterations, session.stream = saved[0], saved[1]
-            if opts.yolo:  # a cell's --yolo lasts for that cell; "Approve all" stays on
-                session.yolo = saved[2]
-
-        return restore
-
-    async def _drive(self, session: Session, view: CellView, text: str, restore: Callable[[], None]) -> None:
-        status = "stopped"
+    async def _drive(self, handle: SessionHandle, view: CellView, text: str, options: TurnOptions) -> None:
+        session, status = handle.session, "stopped"
         try:
-            outcome = await session.run_turn(text)
-            status = {"done": "done", "max_iterations": "stopped at max_iterations"}.get(
-                outcome.stop_reason, outcome.stop_reason
-            )
+            outcome = await session.submit(UserInput(text, options))
+            status = STATUS_WORDS.get(outcome.stop_reason, outcome.stop_reason)
         finally:
             session.remove_sink(view)
             view.close(status)
-            restore()
             self.exports.after_turn(session)
             loop = asyncio.get_running_loop()
             self.show(ExportButton(lambda: self.exports.export(session), loop).box)
 
     # -- control --------------------------------------------------------------------
-    def stop(self, name: str | None = None) -> list[str]:
+    async def stop(self, name: str | None = None) -> list[str]:
         """Interrupt running sessions (all, or one by name); returns the names stopped."""
         stopped = []
-        for session_name, session in self.sessions.items():
-            if (name is None or name == session_name) and session.interrupt():
-                stopped.append(session_name)
+        for handle_name, handle in self.handles.items():
+            if (name is None or name == handle_name) and await handle.session.submit(Interrupt()):
+                stopped.append(handle_name)
         return stopped
+
+    async def wait(self, name: str | None = None) -> None:
+        """Wait until the background runs (all, or the named one) have finished."""
+        tasks = [h.task for n, h in self.handles.items() if h.task is not None and name in (None, n)]
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def running_background(self) -> list[str]:
         """Names of sessions whose background run is still going."""
-        return [name for name, task in self.background.items() if not task.done()]
+        return [name for name, handle in self.handles.items() if handle.task is not None and not handle.task.done()]
+
+
+def _turn_options(opts: CellOptions) -> TurnOptions:
+    return TurnOptions(
+        model=opts.model,
+        max_iterations=opts.max_iterations,
+        stream=False if opts.no_stream else None,
+        yolo=True if opts.yolo else None,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import linecache
 import signal
 import threading
 import traceback
@@ -15,6 +16,7 @@ from IPython.lib.pretty import pretty
 from IPython.utils.capture import capture_output
 
 from ..tools.spec import ToolContext, ToolResult, ToolSpec
+from ..traces.redact import Redactor
 from .variables import describe_variables
 
 _OWN_FILES = ("ml_intern_jupyter", "IPython/core", "asyncio")
@@ -32,6 +34,18 @@ def python_sigint() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def evicted_from_linecache(ip: InteractiveShell, code: str, transformed: str) -> Iterator[None]:
+    """Drop the source IPython caches for this run when it ends (unless a cell of the user has it too)."""
+    name = ip.compile.get_code_name(code, transformed, ip.execution_count)
+    present = name in linecache.cache
+    try:
+        yield
+    finally:
+        if not present:
+            linecache.cache.pop(name, None)
 
 
 def compact_traceback(error: BaseException, max_frames: int = 6) -> str:
@@ -80,7 +94,7 @@ def make_kernel_python_tool(ip: InteractiveShell) -> ToolSpec:
         transformed = ip.transform_cell(code)
         blocking = not ip.should_run_async(code, transformed_cell=transformed)
         sigint = python_sigint() if blocking else contextlib.nullcontext()
-        with capture_output(display=True) as captured, sigint:
+        with capture_output(display=True) as captured, sigint, evicted_from_linecache(ip, code, transformed):
             result = await ip.run_cell_async(code, store_history=False, transformed_cell=transformed)
         captured.show()
         if isinstance(result.error_in_exec, KeyboardInterrupt):
@@ -109,10 +123,11 @@ def make_kernel_python_tool(ip: InteractiveShell) -> ToolSpec:
 
 
 def make_variables_tool(ip: InteractiveShell, hidden: set[str]) -> ToolSpec:
-    """``notebook_variables{names?}``: names, types, shapes of the user's variables."""
+    """``notebook_variables{names?}``: names, types, shapes of the user's variables (secrets hidden)."""
+    redactor = Redactor()
 
     async def run(arguments: dict[str, Any], ctx: ToolContext) -> str:
-        return describe_variables(ip.user_ns, arguments.get("names"), hidden=hidden)
+        return describe_variables(ip.user_ns, arguments.get("names"), hidden=hidden, redactor=redactor)
 
     return ToolSpec(
         name="notebook_variables",

@@ -1,4 +1,8 @@
-"""A bounded description of the user's variables (``notebook_variables`` tool)."""
+"""A bounded description of the user's variables (``notebook_variables`` tool).
+
+A variable whose name looks secret (``api_key``, ``HF_TOKEN``...) or whose text holds a token
+is shown with its type and ``[REDACTED]``, never its value: the model provider is a third party.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,23 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..traces.redact import Redactor, name_looks_secret
+
+REDACTED = "[REDACTED]"
+
 HIDDEN = frozenset({"In", "Out", "exit", "quit", "get_ipython", "open"})
 _SAFE_REPR = (int, float, complex, bool, str, bytes, list, tuple, dict, set, frozenset, type(None))
 
 
-def _short_repr(value: Any, limit: int) -> str:
+def _short_repr(value: Any, limit: int, redactor: Redactor) -> str:
     if isinstance(value, _SAFE_REPR):
         r = reprlib.Repr()
         r.maxstring = r.maxother = limit
         r.maxlist = r.maxtuple = r.maxdict = r.maxset = 8
-        return r.repr(value)
+        text = r.repr(value)
+        if isinstance(value, str | bytes) and redactor.text(str(value)) != str(value):
+            return REDACTED
+        return redactor.text(text)
     module = type(value).__module__.split(".")[0]
     if module in ("numpy", "pandas", "torch"):  # these truncate their own repr
         text = repr(value)
@@ -64,20 +75,22 @@ def describe_variables(
     hidden: Iterable[str] = (),
     budget: int = 6000,
     max_items: int = 60,
+    redactor: Redactor | None = None,
 ) -> str:
     """One line per variable (type, shape/dtype, short value), DataFrame heads, capped at ``budget``."""
+    redactor = redactor or Redactor()
     variables = user_variables(namespace, hidden)
     if names:
         missing = [n for n in names if n not in namespace]
         variables = {n: namespace[n] for n in names if n in namespace}
         if missing:
-            return _render(variables, budget, max_items) + f"\nnot defined: {', '.join(missing)}"
+            return _render(variables, budget, max_items, redactor) + f"\nnot defined: {', '.join(missing)}"
     if not variables:
         return "No user variables are defined yet."
-    return _render(variables, budget, max_items)
+    return _render(variables, budget, max_items, redactor)
 
 
-def _render(variables: Mapping[str, Any], budget: int, max_items: int) -> str:
+def _render(variables: Mapping[str, Any], budget: int, max_items: int, redactor: Redactor) -> str:
     lines: list[str] = []
     used = 0
     for count, (name, value) in enumerate(sorted(variables.items())):
@@ -87,8 +100,10 @@ def _render(variables: Mapping[str, Any], budget: int, max_items: int) -> str:
         kind = type(value).__name__
         if isinstance(value, (types.FunctionType, type)):
             line = f"{name}: {kind}"
+        elif name_looks_secret(name) and isinstance(value, str | bytes):
+            line = f"{name}: {kind} = {REDACTED}"
         else:
-            line = f"{name}: {kind} {_shape(value)} = {_short_repr(value, 120)}".replace("  ", " ")
+            line = f"{name}: {kind} {_shape(value)} = {_short_repr(value, 120, redactor)}".replace("  ", " ")
         if kind == "DataFrame":
             line += "\n" + _dataframe_details(value, 1500)
         lines.append(line)

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..commands.registry import NOTEBOOK
 from ..protocol import (
     ApprovalRequired,
     AssistantChunk,
@@ -24,7 +25,9 @@ from ..protocol import (
     Event,
     Interrupted,
     PlanUpdate,
+    SettingsChanged,
     ToolCallEvent,
+    ToolDisplay,
     ToolLog,
     ToolOutput,
     ToolState,
@@ -32,7 +35,7 @@ from ..protocol import (
     TurnComplete,
     UndoComplete,
 )
-from .cards import Blank, Footer, MarkdownText, Notice, PlanView, ToolCard
+from .cards import Blank, Footer, MarkdownText, MimeBundle, Notice, PlanView, ToolCard
 
 Display = Callable[..., Any]
 
@@ -205,15 +208,20 @@ class CellView:
             case PlanUpdate():
                 self._show(PlanView(event.todos))
             case ErrorEvent():
-                self._show(Notice(event.message, event.fix))
+                fix = " ".join(part for part in (event.fix, NOTEBOOK.remedies(event.remedies)) if part)
+                self._show(Notice(event.message, fix))
             case Interrupted():
                 self._show(Notice("Interrupted. The session is intact; run another %%intern cell.", level="warning"))
             case Compacted():
                 self._show(
                     Notice(f"History compacted: {event.old_tokens:,} → {event.new_tokens:,} tokens", level="info")
                 )
-            case UndoComplete():
+            case UndoComplete(reason="user"):
                 self._show(Notice(f"Undid the last turn ({event.removed_messages} messages).", level="info"))
+            case ToolDisplay():
+                self._show(MimeBundle(event.data, event.metadata))
+            case SettingsChanged():
+                self.footer.model = event.model
             case TurnComplete():
                 self.footer.prompt_tokens = event.prompt_tokens
                 self.footer.completion_tokens = event.completion_tokens

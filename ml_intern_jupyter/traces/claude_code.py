@@ -2,36 +2,45 @@
 
 One line per message, the system message skipped: user text -> ``user`` line with string
 content; assistant -> ``assistant`` line whose content is ``text`` and ``tool_use`` blocks
-(one empty text block if it has neither); tool result -> ``user`` line with one
-``tool_result`` block. Uuids are uuid5(TRACE_NAMESPACE, "{session_id}:{line}:{role}"):
-re-exports are byte-identical and a longer history keeps its prefix's uuids.
+(one empty text block if it has neither), with what Claude Code's own transcripts carry
+(``message.id``, ``message.type``, ``stop_reason``, ``usage``, ``requestId``); tool result ->
+``user`` line with one ``tool_result`` block whose ``is_error`` is the recorded ``ok``.
+Uuids and ids are derived from ``(session_id, line)`` with uuid5: re-exports are
+byte-identical and a longer history keeps its prefix's ids. A tool-call id that repeats (a
+provider reusing ids) gets a ``_<n>`` suffix, on its call and on its result alike.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import re
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 
 TRACE_NAMESPACE = uuid.UUID("5d0f6c3e-8a4b-5c1e-9f2a-6b7c8d9e0f1a")
 RAW_ARGUMENTS_KEY = "_raw_arguments"
 TRACE_KEYS = ("type", "message", "uuid", "parentUuid", "sessionId", "timestamp")  # the issue's minimum
 CONTEXT_KEYS = ("cwd", "version", "isSidechain", "userType")  # Claude Code's, also required here
 KEY_TYPES = MappingProxyType({"message": dict, "parentUuid": (str, type(None)), "isSidechain": bool})  # else str
-# A tool result is an error when its text starts like the agent's error/rejection notes.
-ERROR_RESULT = re.compile(r"Error:|The user rejected|\[interrupted by the user|Tool \S+ failed")
+STOP_REASONS = {"tool_calls": "tool_use", "stop": "end_turn", "length": "max_tokens"}
 
 
-def is_error_result(text: str) -> bool:
-    """Whether a tool output reads as a failure (see ERROR_RESULT)."""
-    return ERROR_RESULT.match(text) is not None
+@dataclass(frozen=True)
+class TraceEntry:
+    """One history message with what the history keeps beside it."""
+
+    message: dict[str, Any]
+    timestamp: float | None = None
+    ok: bool | None = None  # tool results: False when the call failed
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    finish_reason: str | None = None
 
 
 def iso_timestamp(seconds: float) -> str:
@@ -63,66 +72,109 @@ def _content_text(content: Any) -> str:
     return "" if content is None else str(content)
 
 
-def _payload(message: dict[str, Any], model: str) -> dict[str, Any] | None:
+def _assistant_payload(entry: TraceEntry, model: str, ids: dict[str, str], message_id: str) -> dict[str, Any]:
+    message = entry.message
+    text = _content_text(message.get("content"))
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        block = {
+            "type": "tool_use",
+            "id": ids.get(call.get("id", ""), call.get("id", "")),
+            "name": function.get("name", ""),
+        }
+        blocks.append({**block, "input": _tool_input(function.get("arguments"))})
+    has_calls = any(b["type"] == "tool_use" for b in blocks)
+    reason = STOP_REASONS.get(entry.finish_reason or "", "tool_use" if has_calls else "end_turn")
+    usage = {"input_tokens": entry.prompt_tokens or 0, "output_tokens": entry.completion_tokens or 0}
+    return {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": blocks or [{"type": "text", "text": ""}],
+        "stop_reason": reason,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+
+
+def _payload(entry: TraceEntry, model: str, ids: dict[str, str], message_id: str) -> dict[str, Any] | None:
+    message = entry.message
     role = message.get("role")
     if role == "user":  # content parts (a list) are joined into text
         return {"role": "user", "content": _content_text(message.get("content"))}
     if role == "assistant":
-        text = _content_text(message.get("content"))
-        blocks: list[dict[str, Any]] = [{"type": "text", "text": text}] if text else []
-        for call in message.get("tool_calls") or []:
-            function = call.get("function") or {}
-            block = {"type": "tool_use", "id": call.get("id", ""), "name": function.get("name", "")}
-            blocks.append({**block, "input": _tool_input(function.get("arguments"))})
-        return {"role": "assistant", "model": model, "content": blocks or [{"type": "text", "text": ""}]}
+        return _assistant_payload(entry, model, ids, message_id)
     if role == "tool":
         text = _content_text(message.get("content"))
-        result = {"type": "tool_result", "tool_use_id": message.get("tool_call_id", ""), "content": text}
-        return {"role": "user", "content": [{**result, "is_error": is_error_result(text)}]}
+        call_id = ids.get(message.get("tool_call_id", ""), message.get("tool_call_id", ""))
+        result = {"type": "tool_result", "tool_use_id": call_id, "content": text, "is_error": entry.ok is False}
+        return {"role": "user", "content": [result]}
     return None  # system, developer and unknown roles are not part of a trace
 
 
+class _UniqueIds:
+    """Renames tool-call ids that repeat in a session, so every ``tool_use`` id is unique."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+        self.current: dict[str, str] = {}  # original id -> id used for the latest assistant message
+
+    def assistant(self, message: dict[str, Any]) -> None:
+        for call in message.get("tool_calls") or []:
+            original = call.get("id", "")
+            count = self._seen.get(original, 0)
+            self._seen[original] = count + 1
+            self.current[original] = original if count == 0 else f"{original}_{count}"
+
+
+def _derived_id(session_id: str, index: int, kind: str, prefix: str) -> str:
+    return prefix + uuid.uuid5(TRACE_NAMESPACE, f"{session_id}:{index}:{kind}").hex[:24]
+
+
 def to_trace_lines(
-    messages: Sequence[dict[str, Any]],
+    entries: Sequence[TraceEntry | dict[str, Any]],
     *,
     session_id: str,
     model: str,
     cwd: str = "",
-    timestamps: Sequence[float] | None = None,
     version: str = __version__,
     start_time: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """Convert OpenAI-format history into Claude Code JSONL line dicts.
+    """Convert history entries (or bare OpenAI-format messages) into Claude Code JSONL line dicts.
 
-    ``timestamps`` (epoch seconds) align with ``messages``, system message included.
-    Without them line ``i`` is stamped ``start_time + i`` seconds (default: from the
-    Unix epoch), so the output never depends on the clock.
+    An entry without a timestamp is stamped ``start_time + i`` seconds (line ``i``), so the
+    output never depends on the clock.
     """
-    if timestamps is not None and len(timestamps) != len(messages):
-        raise ValueError(f"{len(timestamps)} timestamps for {len(messages)} messages")
     lines: list[dict[str, Any]] = []
     parent: str | None = None
-    for position, message in enumerate(messages):
-        payload = _payload(message, model)
+    unique = _UniqueIds()
+    for item in entries:
+        entry = item if isinstance(item, TraceEntry) else TraceEntry(item)
+        index = len(lines)
+        if entry.message.get("role") == "assistant":
+            unique.assistant(entry.message)
+        payload = _payload(entry, model, unique.current, _derived_id(session_id, index, "message", "msg_"))
         if payload is None:
             continue
-        index = len(lines)
-        seconds = timestamps[position] if timestamps is not None else start_time + index
-        line_id = line_uuid(session_id, index, message["role"])
-        lines.append(
-            {
-                "type": payload["role"],
-                "message": payload,
-                "uuid": line_id,
-                "parentUuid": parent,
-                "sessionId": session_id,
-                "timestamp": iso_timestamp(seconds),
-                "cwd": cwd,
-                "version": version,
-                "isSidechain": False,
-                "userType": "external",
-            }
-        )
+        seconds = entry.timestamp if entry.timestamp is not None else start_time + index
+        line_id = line_uuid(session_id, index, entry.message["role"])
+        line = {
+            "type": payload["role"],
+            "message": payload,
+            "uuid": line_id,
+            "parentUuid": parent,
+            "sessionId": session_id,
+            "timestamp": iso_timestamp(seconds),
+            "cwd": cwd,
+            "version": version,
+            "isSidechain": False,
+            "userType": "external",
+        }
+        if payload["role"] == "assistant":
+            line["requestId"] = _derived_id(session_id, index, "request", "req_")
+        lines.append(line)
         parent = line_id
     return lines
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from .claude_code import dumps_jsonl, to_trace_lines, validate_trace
+from .claude_code import TraceEntry, dumps_jsonl, to_trace_lines, validate_trace
 from .redact import Redactor
 
 
 def session_trace_jsonl(
-    messages: Sequence[dict[str, Any]],
+    entries: Sequence[TraceEntry],
     *,
     session_id: str,
     model: str,
@@ -20,10 +20,9 @@ def session_trace_jsonl(
     started: float,
     redactor: Redactor,
 ) -> str:
-    """Redact the messages, convert them, check the result, and serialise it."""
-    lines = to_trace_lines(
-        redactor.value(list(messages)), session_id=session_id, model=model, cwd=cwd, start_time=started
-    )
+    """Redact the messages, convert them, check the result, and serialise it (raises ``ValueError``)."""
+    redacted = [dataclasses.replace(entry, message=redactor.value(entry.message)) for entry in entries]
+    lines = to_trace_lines(redacted, session_id=session_id, model=model, cwd=cwd, start_time=started)
     problems = validate_trace(lines)
     if problems:
         raise ValueError("the trace does not validate: " + "; ".join(problems[:5]))

@@ -1,4 +1,4 @@
-"""Approval policy (needs_approval) and the ApprovalBroker futures."""
+"""Approval policy (rules, yolo, always-ask, the spending cap) and the ApprovalBroker futures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ml_intern_jupyter.agent.approvals import ApprovalBroker, needs_approval
+from ml_intern_jupyter.agent.approvals import ApprovalBroker, ApprovalPolicy
 from ml_intern_jupyter.protocol import ExecApproval
 from ml_intern_jupyter.tools.spec import ToolSpec
 
@@ -15,8 +15,14 @@ async def _noop(arguments, ctx) -> str:
     return ""
 
 
-def spec(name: str, rule=False) -> ToolSpec:
-    return ToolSpec(name=name, description="", parameters={"type": "object"}, handler=_noop, needs_approval=rule)
+def spec(name: str, rule=False, **extra) -> ToolSpec:
+    return ToolSpec(
+        name=name, description="", parameters={"type": "object"}, handler=_noop, needs_approval=rule, **extra
+    )
+
+
+def needs_approval(tool: ToolSpec, arguments: dict, rules: dict, yolo: bool) -> bool:
+    return ApprovalPolicy(rules, yolo=yolo).reason_to_ask(tool, arguments) is not None
 
 
 NO_POLICY: dict = {"auto_approve": [], "always_ask": []}
@@ -64,6 +70,26 @@ def test_tool_predicate_sees_the_arguments() -> None:
     # the policy decides before the predicate is consulted
     needs_approval(write, {"file_path": "/x"}, {"auto_approve": ["write"]}, yolo=False)
     assert len(seen) == 2
+
+
+def test_a_call_that_always_asks_asks_even_in_yolo_mode() -> None:
+    scheduled = spec("hf_jobs", True, always_ask=lambda args: args.get("operation") == "schedule")
+    policy = ApprovalPolicy(NO_POLICY, yolo=True)
+    assert policy.reason_to_ask(scheduled, {"operation": "schedule"}) is not None
+    assert policy.reason_to_ask(scheduled, {"operation": "run"}) is None
+    assert policy.reason_to_ask(spec("python", True), {}, turn_yolo=True) is None  # one cell's --yolo
+
+
+def test_the_yolo_spending_cap_asks_once_the_estimate_would_pass_it() -> None:
+    job = spec("hf_jobs", True)
+    policy = ApprovalPolicy(NO_POLICY, yolo=True, budget_usd=5)
+    assert policy.reason_to_ask(job, {}, cost_usd=3.0) is None
+    policy.spend(3.0)
+    assert policy.reason_to_ask(job, {}, cost_usd=1.5) is None
+    reason = policy.reason_to_ask(job, {}, cost_usd=2.5)
+    assert reason is not None and "$2.50" in reason and "$5 yolo spending cap" in reason and "$3.00" in reason
+    assert policy.reason_to_ask(job, {}) is None  # no estimate: yolo decides
+    assert ApprovalPolicy(NO_POLICY, budget_usd=0).reason_to_ask(spec("read"), {}, cost_usd=9) is None
 
 
 # ----------------------------------------------------------------- broker

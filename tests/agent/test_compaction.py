@@ -6,23 +6,24 @@ import pytest
 
 from ml_intern_jupyter.agent.compaction import (
     SUMMARY_INSTRUCTIONS,
-    SUMMARY_PREFIX,
-    compact,
     effective_threshold,
     fallback_summary,
+    plan_compaction,
     split_points,
     transcript,
 )
-from ml_intern_jupyter.agent.context import ContextManager, EntryKind
+from ml_intern_jupyter.agent.history import SUMMARY_PREFIX, EntryKind
+
+from .history_helpers import BuiltHistory
 
 
 def tool_call(call_id: str, name: str = "echo") -> dict:
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": '{"text": "x"}'}}
 
 
-def busy_history() -> ContextManager:
+def busy_history() -> BuiltHistory:
     """system, user, then assistant/tool groups with several tool results in a row."""
-    ctx = ContextManager("sys")
+    ctx = BuiltHistory("sys")
     ctx.add_user("first question")
     ctx.add_assistant("looking", [tool_call("a1")])
     ctx.add_tool_result("a1", "echo", "r1")
@@ -66,7 +67,7 @@ def test_split_points_moves_back_to_the_assistant_call() -> None:
 
 
 def test_split_points_nothing_to_do() -> None:
-    ctx = ContextManager("sys")
+    ctx = BuiltHistory("sys")
     assert split_points(ctx.entries(), 0) is None  # no user message
     ctx.add_user("hi")
     ctx.add_assistant("hello")
@@ -101,10 +102,12 @@ async def test_compact_replaces_the_middle_with_a_summary() -> None:
         return "  - the user asked two questions  "
 
     before = ctx.token_count()
-    result = await compact(ctx, summarize, keep_recent=4)
+    result = await plan_compaction(ctx, summarize, keep_recent=4)
     assert result is not None
-    assert result.old_tokens == before and 0 < result.new_tokens < before
-    assert result.removed_messages == 8
+    assert ctx.messages()[:2] + ctx.messages()[-4:] == head + tail and len(ctx) == 14  # planning changes nothing
+    ctx.apply(result)
+    assert result.old_tokens == before and result.new_tokens == ctx.token_count() < before
+    assert result.removed_messages == 8 and result.start == 2
     messages = ctx.messages()
     assert messages[:2] == head and messages[-4:] == tail
     assert messages[2] == {"role": "user", "content": SUMMARY_PREFIX + "- the user asked two questions"}
@@ -125,8 +128,9 @@ async def test_compact_falls_back_to_a_digest(failure: str) -> None:
             raise RuntimeError("model down")
         return "   "
 
-    result = await compact(ctx, summarize, keep_recent=4)
+    result = await plan_compaction(ctx, summarize, keep_recent=4)
     assert result is not None and result.removed_messages == 8
+    ctx.apply(result)
     summary = ctx.messages()[2]["content"]
     assert summary.startswith(SUMMARY_PREFIX)
     assert "(automatic digest; the model summary failed)" in summary
@@ -134,7 +138,7 @@ async def test_compact_falls_back_to_a_digest(failure: str) -> None:
 
 
 async def test_compact_with_nothing_to_do_returns_none_and_skips_the_model() -> None:
-    ctx = ContextManager("sys")
+    ctx = BuiltHistory("sys")
     ctx.add_user("hi")
     ctx.add_assistant("hello")
     before = ctx.messages()
@@ -145,17 +149,17 @@ async def test_compact_with_nothing_to_do_returns_none_and_skips_the_model() -> 
         called = True
         return "x"
 
-    assert await compact(ctx, summarize, keep_recent=10) is None
+    assert await plan_compaction(ctx, summarize, keep_recent=10) is None
     assert not called and ctx.messages() == before
 
 
 def test_fallback_summary_is_bounded() -> None:
-    ctx = ContextManager("sys")
+    ctx = BuiltHistory("sys")
     for i in range(200):
         ctx.add_user(f"message {i} " + "y" * 100)
     text = fallback_summary(ctx.entries()[1:], limit=1000)
     assert len(text) < 1100
-    assert "message 0 " in text and "message 199 " in text and "\n…\n" in text
+    assert "message 0 " in text and "message 199 " in text and "characters omitted" in text
 
 
 def test_transcript_lists_roles_and_calls() -> None:

@@ -16,8 +16,9 @@ from ml_intern_jupyter.agent.config import (
     ConfigError,
     RetryConfig,
     default_config_path,
+    dotenv_values,
+    environment,
     load_config,
-    load_dotenv_files,
     resolve_data_dir,
     user_config_path,
 )
@@ -251,15 +252,16 @@ def test_unset_variable_in_list_names_index(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- .env files
 
 
-def test_dotenv_does_not_override_existing_env(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dotenv_is_read_under_the_environment_never_exported(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = isolated / "work"
     (work / ".env").write_text("CFG_TEST_KEPT=from-dotenv\nCFG_TEST_NEW=new-value\n")
     monkeypatch.setenv("CFG_TEST_KEPT", "from-shell")
     monkeypatch.delenv("CFG_TEST_NEW", raising=False)
-    loaded = load_dotenv_files(work)
-    assert loaded == [work / ".env"]
-    assert os.environ["CFG_TEST_KEPT"] == "from-shell"
-    assert os.environ["CFG_TEST_NEW"] == "new-value"
+    env = environment(work)
+    assert env["CFG_TEST_KEPT"] == "from-shell" and env["CFG_TEST_NEW"] == "new-value"
+    assert "CFG_TEST_NEW" not in os.environ
+    monkeypatch.setenv("CFG_TEST_LATER", "seen")
+    assert env["CFG_TEST_LATER"] == "seen"  # a live view: variables set later are seen
 
 
 def test_cwd_dotenv_wins_over_project_root(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -271,10 +273,9 @@ def test_cwd_dotenv_wins_over_project_root(isolated: Path, monkeypatch: pytest.M
     monkeypatch.setattr(config_mod, "_DOTENV_ROOT", root)
     for name in ("CFG_TEST_WHO", "CFG_TEST_ROOT_ONLY"):
         monkeypatch.delenv(name, raising=False)
-    loaded = load_dotenv_files()
-    assert loaded == [isolated / "work" / ".env", root / ".env"]
-    assert os.environ["CFG_TEST_WHO"] == "cwd"
-    assert os.environ["CFG_TEST_ROOT_ONLY"] == "yes"
+    values = dotenv_values()
+    assert values == {"CFG_TEST_WHO": "cwd", "CFG_TEST_ROOT_ONLY": "yes"}
+    assert "CFG_TEST_WHO" not in os.environ
 
 
 def test_cwd_dotenv_feeds_substitution(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,7 +284,7 @@ def test_cwd_dotenv_feeds_substitution(isolated: Path, monkeypatch: pytest.Monke
     user = write_json(isolated / "c.json", {"mcpServers": {"s": {"url": "https://x/${CFG_TEST_TOKEN}"}}})
     cfg = load_config(user)
     assert cfg.mcp_servers["s"]["url"] == "https://x/from-dotenv"
-    assert os.environ["CFG_TEST_TOKEN"] == "from-dotenv"
+    assert cfg.env["CFG_TEST_TOKEN"] == "from-dotenv" and "CFG_TEST_TOKEN" not in os.environ
 
 
 def test_explicit_env_beats_dotenv_without_touching_environ(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from ml_intern_jupyter import protocol
-from ml_intern_jupyter.agent.context import INTERRUPTED_RESULT
+from ml_intern_jupyter.agent.history import INTERRUPTED_RESULT
 from ml_intern_jupyter.protocol import (
     EVENT_TYPES,
     Compact,
@@ -72,18 +72,18 @@ async def test_user_input_runs_a_turn(make_session) -> None:
     session, rec = make_session([{"text": "hello"}])
     outcome = await session.submit(UserInput("hi"))
     assert outcome.stop_reason == "done" and outcome.final_text == "hello"
-    assert rec.types()[0] == "processing" and rec.types()[-1] == "ready"
+    assert rec.types()[:2] == ["session_started", "processing"] and rec.types()[-1] == "ready"
 
 
 async def test_compact_on_a_short_history_reports_nothing_removed(make_session) -> None:
     session, rec = make_session([{"text": "hello"}])
     await session.submit(UserInput("hi"))
-    before = session.context.messages()
+    before = session.history.messages()
     result = await session.submit(Compact())
     assert isinstance(result, Compacted)
     assert result.removed_messages == 0 and result.old_tokens == result.new_tokens > 0
     assert rec.of("compacted") == [result]
-    assert session.context.messages() == before
+    assert session.history.messages() == before
 
 
 async def test_compact_with_a_long_history_summarises(make_session) -> None:
@@ -95,18 +95,18 @@ async def test_compact_with_a_long_history_summarises(make_session) -> None:
     result = await session.submit(Compact())
     assert result.removed_messages == 4 and result.new_tokens < result.old_tokens
     assert rec.of("compacted") == [result]
-    assert "SUMMARY" in session.context.messages()[2]["content"]
+    assert "SUMMARY" in session.history.messages()[2]["content"]
 
 
 async def test_undo_removes_the_last_turn(make_session) -> None:
     session, rec = make_session([{"text": "first"}, {"text": "second"}])
     await session.submit(UserInput("one"))
-    before = session.context.messages()
+    before = session.history.messages()
     await session.submit(UserInput("two"))
     result = await session.submit(Undo())
     assert isinstance(result, UndoComplete)
     assert (result.removed_messages, result.user_message) == (2, "two")
-    assert session.context.messages() == before
+    assert session.history.messages() == before
     assert rec.of("undo_complete") == [result]
 
 
@@ -114,7 +114,7 @@ async def test_undo_with_nothing_to_undo(make_session) -> None:
     session, _ = make_session([])
     result = await session.submit(Undo())
     assert (result.removed_messages, result.user_message) == (0, "")
-    assert len(session.context) == 1
+    assert len(session.history) == 1
 
 
 async def test_new_gives_a_new_id_and_an_empty_history(make_session) -> None:
@@ -123,9 +123,10 @@ async def test_new_gives_a_new_id_and_an_empty_history(make_session) -> None:
     await session.submit(UserInput("hi"))
     new_id = await session.submit(New())
     assert new_id == session.id != old_id
-    assert [m["role"] for m in session.context.messages()] == ["system"]
-    ready = rec.events[-1]
-    assert (ready.type, ready.session_id, ready.seq) == ("ready", new_id, 1)
+    assert [m["role"] for m in session.history.messages()] == ["system"]
+    started, ready = rec.events[-2:]
+    assert (started.type, started.session_id, started.seq) == ("session_started", new_id, 1)
+    assert (ready.type, ready.session_id, ready.seq) == ("ready", new_id, 2)
 
 
 async def test_resume_restores_messages_and_reports_dropped_ones(make_session) -> None:
@@ -143,14 +144,14 @@ async def test_resume_restores_messages_and_reports_dropped_ones(make_session) -
         {"role": "developer", "content": "not restorable"},
         {"role": "assistant", "content": "earlier answer"},
     )
-    notes = await session.submit(Resume(messages=saved, session_id="20250101-000000-abcdef"))
-    assert notes == ["message 3: dropped (role 'developer' cannot be restored here)"]
-    assert session.id == "20250101-000000-abcdef"
-    messages = session.context.messages()
+    event = await session.submit(Resume(messages=saved))
+    assert event.notes == ("message 3: dropped (role 'developer' cannot be restored here)",)
+    assert event.restored_messages == 4
+    messages = session.history.messages()
     assert messages[0]["content"] != "old system prompt"  # the session keeps its own prompt
     assert [m["role"] for m in messages] == ["system", "user", "assistant", "tool", "assistant"]
     assert messages[3]["content"] == INTERRUPTED_RESULT
-    assert rec.events[-1].type == "ready" and rec.events[-1].session_id == "20250101-000000-abcdef"
+    assert rec.events[-1].type == "resumed" and rec.events[-1].session_id == session.id
     outcome = await session.submit(UserInput("go on"))
     assert outcome.final_text == "continuing"
 
@@ -159,13 +160,13 @@ async def test_interrupt_and_approval_when_idle(make_session) -> None:
     session, rec = make_session([])
     assert await session.submit(Interrupt()) is False
     assert await session.submit(ExecApproval("nope", approved=True)) is False
-    assert rec.events == []
+    assert rec.types() == ["session_started"]
 
 
 async def test_shutdown_then_input_is_refused(make_session) -> None:
     session, rec = make_session([{"text": "never"}])
     await session.submit(Shutdown())
-    assert rec.types() == ["shutdown"]
+    assert rec.types() == ["session_started", "shutdown"]
     outcome = await session.submit(UserInput("hello?"))
     assert outcome.stop_reason != "done" and not outcome.ok
     [error] = rec.of("error")
@@ -174,7 +175,7 @@ async def test_shutdown_then_input_is_refused(make_session) -> None:
     assert await session.submit(Compact()) is None
     assert len(rec.of("error")) == 3
     assert "processing" not in rec.types()
-    assert [m["role"] for m in session.context.messages()] == ["system"]
+    assert [m["role"] for m in session.history.messages()] == ["system"]
 
 
 async def test_shutdown_interrupts_a_running_turn(make_session) -> None:
@@ -186,7 +187,7 @@ async def test_shutdown_interrupts_a_running_turn(make_session) -> None:
     outcome = await turn
     assert outcome.stop_reason == "interrupted" and slow.cancelled
     assert rec.types()[-1] == "shutdown" and "interrupted" in rec.types()
-    assert session.context.unanswered_tool_calls() == []
+    assert session.history.unanswered_tool_calls() == []
     assert ToolState.CANCELLED in [e.state for e in rec.of("tool_state_change")]
 
 
@@ -213,14 +214,14 @@ async def test_emit_survives_a_sink_that_raises(make_session, caplog) -> None:
     with caplog.at_level(logging.ERROR):
         outcome = await session.submit(UserInput("hi"))
     assert outcome.final_text == "fine"
-    assert later.types() == rec.types() == broken_calls
+    assert later.types() == rec.types()[1:] == broken_calls  # both joined after session_started
     assert "renderer bug" in caplog.text
 
 
 async def test_events_carry_increasing_seq_and_the_session_id(make_session) -> None:
     session, rec = make_session([{"text": "a"}, {"text": "b"}])
     stamped = session.emit(protocol.Ready())
-    assert stamped.seq == 1 and stamped.session_id == session.id
+    assert stamped.seq == 2 and stamped.session_id == session.id  # 1 is session_started
     await session.submit(UserInput("one"))
     await session.submit(Undo())
     await session.submit(UserInput("two"))
@@ -233,7 +234,7 @@ async def test_removed_sink_gets_nothing(make_session) -> None:
     session.remove_sink(rec)
     session.remove_sink(rec)  # removing twice is harmless
     await session.submit(UserInput("hi"))
-    assert rec.events == []
+    assert rec.types() == ["session_started"]  # emitted before the sink was removed
 
 
 # ----------------------------------------------------------------- protocol

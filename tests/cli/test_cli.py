@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ml_intern_jupyter import cli
-from ml_intern_jupyter.agent.llm import KNOWN_MODELS
+from ml_intern_jupyter.agent.model import KNOWN_MODELS
 from ml_intern_jupyter.cli.chat import run_chat
 from ml_intern_jupyter.cli.render import TerminalRenderer
 
@@ -69,7 +69,7 @@ def test_error_turn_exits_1_with_a_fix_on_stderr(write_script, capsys) -> None:
     code = cli.main(["--model", write_script([{"error": "auth"}]), "hello"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert "✗ Error:" in err and "Fix:" in err and "API key" in err
+    assert "✗ Error:" in err and "Fix:" in err and "API key" in err and "`/model`" in err
     assert "Fix:" not in out
 
 
@@ -154,7 +154,7 @@ async def test_chat_rejection_with_feedback_reaches_the_history(make_session, ca
     code, terminal = await run(session, ["clean up", "n", "please never delete files", "/quit"])
     assert code == 0 and terminal.lines == []
     assert risky.calls == []
-    tool_result = next(m for m in session.context.messages() if m["role"] == "tool")
+    tool_result = next(m for m in session.history.messages() if m["role"] == "tool")
     assert "rejected" in tool_result["content"] and "please never delete files" in tool_result["content"]
     assert rec.of("turn_complete")[0].final_text == "Understood, nothing deleted."
     out = capsys.readouterr().out
@@ -167,7 +167,7 @@ async def test_chat_approve_runs_the_tool(make_session) -> None:
     session, _ = make_session([{"tool_calls": [call("risky", code="ok()")]}, {"text": "ran"}], tools=[risky.spec()])
     code, _ = await run(session, ["go", "y"])  # then end of input
     assert code == 0 and risky.calls == [{"code": "ok()"}]
-    assert session.yolo is False
+    assert session.status().yolo is False
 
 
 async def test_chat_approve_all_switches_yolo_on(make_session) -> None:
@@ -178,7 +178,7 @@ async def test_chat_approve_all_switches_yolo_on(make_session) -> None:
     )
     code, terminal = await run(session, ["go", "a", "/quit"])
     assert code == 0 and [c["code"] for c in risky.calls] == ["a", "b"]
-    assert session.yolo is True
+    assert session.status().yolo is True
     assert sum("approve?" in p for p in terminal.prompts) == 1  # the second call was not asked
 
 
@@ -186,7 +186,7 @@ async def test_chat_yolo_on_skips_approvals(make_session, capsys) -> None:
     risky = RiskyTool()
     session, rec = make_session([{"tool_calls": [call("risky", code="x")]}, {"text": "ok"}], tools=[risky.spec()])
     code, terminal = await run(session, ["/yolo on", "go", "/quit"])
-    assert code == 0 and session.yolo is True
+    assert code == 0 and session.status().yolo is True
     assert risky.calls == [{"code": "x"}] and rec.of("approval_required") == []
     assert terminal.prompts == ["> ", "> ", "> "]
     assert "yolo on" in capsys.readouterr().out
@@ -195,27 +195,29 @@ async def test_chat_yolo_on_skips_approvals(make_session, capsys) -> None:
 async def test_chat_yolo_usage_and_off(make_session, capsys) -> None:
     session, _ = make_session([], yolo=True)
     await run(session, ["/yolo maybe", "/yolo off"])
-    assert session.yolo is False
-    assert "usage: /yolo on|off" in capsys.readouterr().out
+    assert session.status().yolo is False
+    out = capsys.readouterr().out
+    assert "Say `/yolo on` or `/yolo off`." in out and "Usage: `/yolo on|off`" in out
 
 
 async def test_chat_model_lists_examples_and_switches(make_session, capsys) -> None:
     session, _ = make_session([])
     current = session.model_id
-    await run(session, ["/model", "/model ollama/llama3.1:8b"])
+    await run(session, ["/model", "/model ollama/llama3.1:8b", "/model nonexistent/xyz"])
     out = capsys.readouterr().out
-    assert f"current model: {current}" in out
+    assert f"Model: `{current}`" in out
     assert all(model in out for model in KNOWN_MODELS)
-    assert session.model_id == "ollama/llama3.1:8b" and session.route.kind == "local_server"
-    assert "model set to ollama/llama3.1:8b" in out
+    assert session.model_id == "ollama/llama3.1:8b" and session.provider().kind == "local_server"
+    assert "Model set to `ollama/llama3.1:8b`." in out
+    assert "Unknown model 'nonexistent/xyz'" in out  # refused, and not kept
 
 
 async def test_chat_undo_drops_the_last_turn(make_session) -> None:
     session, rec = make_session([{"text": "first"}, {"text": "second"}], tools=[echo_tool()])
     code, _ = await run(session, ["one", "two", "/undo", "/quit"])
     assert code == 0
-    assert [m["role"] for m in session.context.messages()] == ["system", "user", "assistant"]
-    assert session.context.messages()[1]["content"] == "one"
+    assert [m["role"] for m in session.history.messages()] == ["system", "user", "assistant"]
+    assert session.history.messages()[1]["content"] == "one"
     assert rec.of("undo_complete")[0].user_message == "two"
 
 
@@ -225,7 +227,7 @@ async def test_chat_quit_stops_reading(make_session, capsys) -> None:
     assert code == 0 and terminal.lines == ["ignored"]
     assert rec.of("processing") == []
     out = capsys.readouterr().out
-    assert "/yolo on|off" in out and "unknown command /nonsense" in out
+    assert "`/yolo on|off`" in out and "Unknown command `/nonsense`" in out and "`/quit`" in out
 
 
 async def test_chat_end_of_input_exits_cleanly(make_session) -> None:

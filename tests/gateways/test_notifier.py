@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
@@ -23,7 +24,7 @@ from ml_intern_jupyter.protocol import (
 )
 from ml_intern_jupyter.tools.spec import ToolContext
 
-from ..conftest import RiskyTool
+from ..conftest import RiskyTool, say
 from .slack_server import SlackServer, dead_url
 
 TOKEN = "xoxb-999-888-testtoken"
@@ -184,7 +185,7 @@ async def test_notify_tool_does_not_wait_for_a_slow_slack(slack):
 async def test_session_posts_turn_complete(make_session, slack):
     session, _ = make_session([{"text": "Trained the model; accuracy 0.93."}])
     notifier = attach_gateways(session, slack_env(slack.url))
-    assert (await session.run_turn("train it")).ok
+    assert (await say(session, "train it")).ok
     assert await notifier.drain(timeout=10)
     [post] = slack.posts()
     assert post.authorization == f"Bearer {TOKEN}"
@@ -196,7 +197,7 @@ async def test_session_notify_tool_called_by_the_model(make_session, slack):
     session, rec = make_session([{"tool_calls": [notify(message="Training finished: acc 0.93")]}, {"text": "Sent."}])
     notifier = attach_gateways(session, slack_env(slack.url, ML_INTERN_SLACK_AUTO_EVENTS="error"))
     assert "notify" in session.tools
-    assert (await session.run_turn("tell me on slack when done")).ok
+    assert (await say(session, "tell me on slack when done")).ok
     await notifier.drain(timeout=10)
     assert slack.texts() == ["Training finished: acc 0.93"]
     [output] = rec.of("tool_output")
@@ -214,10 +215,10 @@ async def test_session_posts_approval_required_and_errors(make_session, slack):
 
     def approve(event):
         if event.type == "approval_required":
-            session.broker.decide(ExecApproval(event.tool_call_id, approved=True))
+            asyncio.get_running_loop().create_task(session.submit(ExecApproval(event.tool_call_id, approved=True)))
 
     session.add_sink(approve)
-    assert (await session.run_turn("train")).stop_reason == "error"
+    assert (await say(session, "train")).stop_reason == "error"
     await notifier.drain(timeout=10)
     approval, error = slack.texts()
     assert approval == '⏳ ML Intern needs approval: risky(code="train()") — runs code'
@@ -240,7 +241,7 @@ async def test_failed_posts_never_break_the_turn(make_session, slack, caplog, fa
     session, rec = make_session([{"tool_calls": [notify(message="hello")]}, {"text": "Done."}])
     notifier = attach_gateways(session, slack_env(url))
     with caplog.at_level(logging.WARNING, logger=LOGGER):
-        outcome = await session.run_turn("go")
+        outcome = await say(session, "go")
         await notifier.drain(timeout=10)
     assert outcome.ok and rec.types()[-2:] == ["turn_complete", "ready"]
     [output] = rec.of("tool_output")
@@ -263,7 +264,7 @@ async def test_token_only_goes_to_the_configured_server(make_session, slack, mon
     monkeypatch.setattr(httpx.AsyncClient, "send", spy)
     session, _ = make_session([{"tool_calls": [notify(message="ping")]}, {"text": f"leaked {TOKEN}?"}])
     notifier = attach_gateways(session, slack_env(slack.url))
-    await session.run_turn("go")
+    await say(session, "go")
     await notifier.drain(timeout=10)
     assert len(seen) == 2 and len(slack.posts()) == 2
     assert {(r.url.host, r.url.port, r.url.path) for r in seen} == {("127.0.0.1", slack.port, "/chat.postMessage")}
@@ -277,7 +278,7 @@ async def test_a_slow_slack_does_not_delay_the_turn(make_session, slack):
     notifier = attach_gateways(session, slack_env(slack.url))
     order: list[str] = []
     session.add_sink(lambda event: order.append(event.type) if event.type == "turn_complete" else None)
-    await session.run_turn("go")
+    await say(session, "go")
     order.append(f"turn returned; posts answered: {len(slack.completed)}; in flight: {notifier.pending}")
     assert await notifier.drain(timeout=10)
     order.append(f"drained; posts answered: {len(slack.completed)}")

@@ -52,8 +52,8 @@ def test_killed_kernel_loses_no_completed_message(tmp_path: Path):
         history = second.run("%intern history").text()
         assert session_id in history and "do two steps" in history
         resumed = second.run(f"%intern resume {session_id[:-2]}").text()
-        assert f"Resumed {session_id}" in resumed
-        out = second.run(f"import json; print(json.dumps({AGENT}.session().context.messages()[1:]))").text()
+        assert f"Resumed `{session_id}`" in resumed
+        out = second.run(f"import json; print(json.dumps({AGENT}.session().history.messages()[1:]))").text()
         messages = json.loads(out.strip().splitlines()[-1])
         assert [m["role"] for m in messages] == ["user", "assistant", "tool", "assistant", "tool"]
         assert messages[0]["content"] == "do two steps"

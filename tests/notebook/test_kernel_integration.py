@@ -14,7 +14,7 @@ def python_call(code: str) -> dict:
 
 
 def last_messages(kernel: KernelDriver, session: str = "default", n: int = 3) -> str:
-    return kernel.run(f"print({AGENT}.sessions[{session!r}].context.messages()[-{n}:])").text()
+    return kernel.run(f"print({AGENT}.session({session!r}).history.messages()[-{n}:])").text()
 
 
 def test_agent_defines_a_variable_that_a_later_cell_reads(kernel: KernelDriver, kernel_script):
@@ -79,7 +79,7 @@ def test_interrupt_during_long_python_call_is_fast_and_session_stays_usable(kern
     assert elapsed < 2.0, elapsed
     assert run.reply["content"]["status"] == "ok"
     assert "Interrupted" in run.text()
-    check = kernel.run(f"print({AGENT}.session().context.unanswered_tool_calls())")
+    check = kernel.run(f"print({AGENT}.session().history.unanswered_tool_calls())")
     assert "[]" in check.text()
     again = kernel.run("%%intern\ncontinue")
     assert "after the interrupt" in again.text()
@@ -111,7 +111,8 @@ def test_background_run_lets_other_cells_run_and_outputs_land_in_its_cell(kernel
     assert "plain cell ran" in plain.text()
     assert "bg_value" not in kernel.run("print(sorted(globals()))").text()
     status = kernel.run("%intern status").text()
-    assert "background runs: bg" in status
+    assert "| background runs | `bg` |" in status and "| state | working |" in status
+    assert "`scripted/" in status  # the model the running turn uses
     new = [b for b in kernel.buttons("Approve") if b not in before]
     kernel.click(next(b for b in new if kernel.comms[b]["description"] == "Approve"))
     kernel.pump(bg, until=lambda r: "Background work finished." in r.text(), timeout=30)

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 
 from ml_intern_jupyter import __version__
-from ml_intern_jupyter.agent.restore import restorable_messages
+from ml_intern_jupyter.agent.resume import restore_messages
 from ml_intern_jupyter.traces.claude_code import (
     RAW_ARGUMENTS_KEY,
+    TraceEntry,
     dumps_jsonl,
     from_trace_lines,
-    is_error_result,
     line_uuid,
     to_trace_lines,
     validate_trace,
@@ -69,8 +69,20 @@ def conversation() -> list[dict[str, Any]]:
     ]
 
 
-def lines_of(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
-    return to_trace_lines(conversation() if messages is None else messages, session_id=SESSION, model=MODEL, **kwargs)
+FAILED_CALLS = {"call_2", "call_3", "call_4"}  # the history's ok=False: an error, a rejection, malformed arguments
+
+
+def entries_of(messages: list[dict[str, Any]], timestamps: list[float] | None = None) -> list[TraceEntry]:
+    out = []
+    for i, message in enumerate(messages):
+        ok = None if message["role"] != "tool" else message["tool_call_id"] not in FAILED_CALLS
+        out.append(TraceEntry(message, timestamps[i] if timestamps else None, ok))
+    return out
+
+
+def lines_of(messages: list[dict[str, Any]] | None = None, timestamps=None, **kwargs: Any) -> list[dict[str, Any]]:
+    entries = entries_of(conversation() if messages is None else messages, timestamps)
+    return to_trace_lines(entries, session_id=SESSION, model=MODEL, **kwargs)
 
 
 def normalized(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,7 +110,10 @@ def test_lines_have_the_claude_code_shape() -> None:
     assert {line["sessionId"] for line in lines} == {SESSION}
     assert all(line["cwd"] == "/home/alice/work" and line["version"] == __version__ for line in lines)
     assert all(line["isSidechain"] is False and line["userType"] == "external" for line in lines)
+    message_id = second["message"].pop("id")
+    assert message_id.startswith("msg_") and second["requestId"].startswith("req_")
     assert second["message"] == {
+        "type": "message",
         "role": "assistant",
         "model": MODEL,
         "content": [
@@ -106,7 +121,11 @@ def test_lines_have_the_claude_code_shape() -> None:
             {"type": "tool_use", "id": "call_1", "name": "python", "input": {"code": "df.describe()"}},
             {"type": "tool_use", "id": "call_2", "name": "bash", "input": {"command": "nvidia-smi", "timeout": 10}},
         ],
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 0, "output_tokens": 0},
     }
+    assert lines[-1]["message"]["stop_reason"] == "end_turn"
     assert lines[2]["message"] == {
         "role": "user",
         "content": [
@@ -128,10 +147,47 @@ def test_lines_have_the_claude_code_shape() -> None:
     assert lines[8]["message"]["content"].startswith("[guard]")
 
 
-def test_error_results() -> None:
-    assert is_error_result("Error: boom") and is_error_result("Tool bash failed: Traceback ...")
-    assert is_error_result("[interrupted by the user before this tool call finished; it may have partly run]")
-    assert not is_error_result("no Error: here") and not is_error_result("")
+def test_is_error_comes_from_the_recorded_ok_not_from_wording() -> None:
+    message = {"role": "tool", "tool_call_id": "c", "name": "python", "content": "Error: this text looks like one"}
+    assistant = {"role": "assistant", "content": None, "tool_calls": [call("c", "python", "{}")]}
+    ok_line = to_trace_lines([TraceEntry(assistant), TraceEntry(message, ok=True)], session_id=SESSION, model=MODEL)
+    failed = to_trace_lines([TraceEntry(assistant), TraceEntry(message, ok=False)], session_id=SESSION, model=MODEL)
+    assert ok_line[1]["message"]["content"][0]["is_error"] is False
+    assert failed[1]["message"]["content"][0]["is_error"] is True
+
+
+def test_usage_stop_reasons_and_ids_are_recorded_and_deterministic() -> None:
+    entries = [
+        TraceEntry({"role": "user", "content": "hi"}, 10.0),
+        TraceEntry({"role": "assistant", "content": "part"}, 11.0, None, 120, 4096, "length"),
+    ]
+    lines = to_trace_lines(entries, session_id=SESSION, model=MODEL)
+    message = lines[1]["message"]
+    assert message["usage"] == {"input_tokens": 120, "output_tokens": 4096} and message["stop_reason"] == "max_tokens"
+    assert lines[1]["timestamp"] == "1970-01-01T00:00:11.000Z"
+    again = to_trace_lines(entries, session_id=SESSION, model=MODEL)
+    assert (again[1]["message"]["id"], again[1]["requestId"]) == (message["id"], lines[1]["requestId"])
+
+
+def test_repeated_tool_call_ids_are_made_unique_on_call_and_result() -> None:
+    def turn(text: str) -> list[dict[str, Any]]:
+        return [
+            {"role": "user", "content": text},
+            {"role": "assistant", "content": None, "tool_calls": [call("call_0_0", "python", "{}")]},
+            {"role": "tool", "tool_call_id": "call_0_0", "name": "python", "content": text},
+        ]
+
+    lines = lines_of([*turn("one"), *turn("two"), *turn("three")])
+    assert validate_trace(lines) == []
+    uses = [line["message"]["content"][0]["id"] for line in lines if line["type"] == "assistant"]
+    results = [
+        line["message"]["content"][0]["tool_use_id"]
+        for line in lines
+        if line["message"]["content"][0:1]
+        and isinstance(line["message"]["content"], list)
+        and line["message"]["content"][0]["type"] == "tool_result"
+    ]
+    assert uses == results == ["call_0_0", "call_0_0_1", "call_0_0_2"]
 
 
 def test_conversion_is_deterministic_and_prefix_stable() -> None:
@@ -150,9 +206,7 @@ def test_timestamps() -> None:
     stamps = [1767225600.0 + 2.5 * i for i in range(len(conversation()))]  # 2026-01-01T00:00:00Z
     lines = lines_of(timestamps=stamps)
     assert lines[0]["timestamp"] == "2026-01-01T00:00:02.500Z" and lines[-1]["timestamp"] == "2026-01-01T00:00:25.000Z"
-    assert lines_of(start_time=1767225600.0)[1]["timestamp"] == "2026-01-01T00:00:01.000Z"
-    with pytest.raises(ValueError, match="timestamps"):
-        lines_of(timestamps=stamps[:-1])
+    assert lines_of(start_time=1767225600.0)[1]["timestamp"] == "2026-01-01T00:00:01.000Z"  # none recorded
 
 
 def test_dumps_jsonl_is_one_compact_object_per_line() -> None:
@@ -212,7 +266,7 @@ def test_round_trip_back_to_openai_messages() -> None:
     assert back[6]["tool_calls"][0]["function"]["arguments"] == '{"code": "fit(df"'
     assert back[1]["tool_calls"][1]["function"]["arguments"] == '{"command": "nvidia-smi", "timeout": 10}'
     assert back[4]["content"] is None and back[6]["content"] is None
-    assert restorable_messages(back) == (back, [])
+    assert restore_messages(back) == (back, [])
     reloaded = [json.loads(line) for line in dumps_jsonl(lines_of(messages)).splitlines()]
     assert from_trace_lines(reloaded) == back
 

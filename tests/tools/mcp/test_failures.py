@@ -163,6 +163,7 @@ async def test_reconnect_attempts_back_off_then_give_up(managers: Managers, reco
 async def test_aclose_ends_every_process_and_task_cleanly(managers: Managers, recorder: Recorder) -> None:
     router = ToolRouter()
     manager = managers([stdio_config("one"), stdio_config("two"), stdio_config("hung", mode="hang")], router)
+    gc.collect()  # garbage of earlier tests must not warn inside the block below
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         manager.start()

@@ -1,0 +1,112 @@
+"""``build_session``: the one place a session is put together (CLI, notebook, sidebar, tests).
+
+Order: config, model (and the notice when it was picked automatically), tools (built-in,
+then the front end's own, which may replace built-ins such as ``python``), the session with
+its record, then the gateways (their sink and ``notify`` tool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..gateways import Notifier, attach_gateways
+from ..protocol import Event
+from ..tools.builtin import builtin_tools
+from ..tools.spec import ToolRouter, ToolSpec
+from ..traces.recorder import RecordWriter, SessionRecorder, sessions_dir
+from ..traces.redact import Redactor
+from .config import AgentConfig, load_config, resolve_data_dir
+from .model import ProviderFactory, default_model_id, default_model_notice
+from .prompts import build_system_prompt
+from .session import Session
+
+Sink = Callable[[Event], None]
+
+
+@dataclass
+class FrontEnd:
+    """What one front end (a kernel, a CLI run) shares across its sessions.
+
+    ``writer`` appends every session's record (redacting first, in its thread); ``factory``
+    makes the model providers (litellm imported once, the embedded model loaded once).
+    """
+
+    factory: ProviderFactory
+    writer: RecordWriter | None = None
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, env: Any, *, record: bool = True, quiet_litellm: bool = False) -> FrontEnd:
+        """A front end reading ``env`` (``config.env``), with a record writer unless ``record`` is off."""
+        from .model.litellm_provider import LitellmLoader
+
+        factory = ProviderFactory(env, loader=LitellmLoader(quiet=quiet_litellm))
+        writer = RecordWriter(Redactor(env=env).value) if record else None
+        return cls(factory, writer)
+
+    def close(self) -> None:
+        """Flush the records and free the embedded models."""
+        if self.writer is not None:
+            self.writer.close()
+        self.factory.close()
+
+
+@dataclass
+class BuiltSession:
+    """A session and the services built with it."""
+
+    session: Session
+    notifier: Notifier | None = None
+    recorder: SessionRecorder | None = None
+
+    async def aclose(self, timeout: float = 5.0) -> None:
+        """Let pending notifications go out."""
+        if self.notifier is not None:
+            await self.notifier.drain(timeout=timeout)
+
+
+def build_session(
+    front: FrontEnd,
+    *,
+    config: AgentConfig | None = None,
+    variant: str = "cli",
+    model: str | None = None,
+    tools: Iterable[ToolSpec] = (),
+    sinks: Iterable[Sink] = (),
+    workdir: Path | None = None,
+    system_prompt: str | None = None,
+    builtin: bool = True,
+) -> BuiltSession:
+    """A ready session for ``front``. Raises ``ConfigError`` for a broken messaging setup.
+
+    ``variant`` picks the system prompt (``notebook``, ``cli``, ``headless``); ``tools`` are
+    registered after the built-in ones (same names replace them); ``builtin=False`` leaves
+    the built-in tools out.
+    """
+    config = config if config is not None else load_config()
+    env = config.env
+    chosen = model or config.model_name
+    model_id = chosen or default_model_id(env)
+    router = ToolRouter(builtin_tools(scratch=resolve_data_dir(config) / "scratch") if builtin else ())
+    for spec in tools:
+        router.register(spec)
+    recorder = None
+    if front.writer is not None:
+        recorder = SessionRecorder(sessions_dir(resolve_data_dir(config)), front.writer)
+    session = Session(
+        config,
+        factory=front.factory,
+        tools=router,
+        system_prompt=system_prompt if system_prompt is not None else build_system_prompt(variant),
+        model=model_id,
+        workdir=workdir,
+        sinks=[*([recorder] if recorder is not None else []), *sinks],
+        redact=Redactor(env=env).text,
+        records=recorder,
+        notice=None if chosen else default_model_notice(model_id),
+    )
+    notifier = attach_gateways(session, env)
+    return BuiltSession(session, notifier, recorder)

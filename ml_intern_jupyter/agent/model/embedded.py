@@ -1,0 +1,70 @@
+"""The embedded llama.cpp model as a :class:`~.provider.CompletionProvider` (``local/<name-or-gguf>``)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from ...embedded import EmbeddedRuntime, Finish, LocalModelError, PromptTooLong, Request, Text, ToolUse
+from ..history import approx_tokens
+from .errors import ProviderError
+from .provider import ModelRequest, OnText
+from .reply import ModelReply, RawToolCall
+
+
+class EmbeddedProvider:
+    """Answers with a GGUF model of the shared :class:`EmbeddedRuntime` (loaded on first use)."""
+
+    kind = "embedded"
+    local = True
+
+    def __init__(self, model_id: str, runtime: EmbeddedRuntime) -> None:
+        self.model_id = model_id
+        self.name = model_id.partition("/")[2]
+        self._runtime = runtime
+
+    async def prepare(self) -> None:
+        """Nothing to import up front: the model loads in a worker thread on the first call."""
+
+    async def complete(self, request: ModelRequest, on_text: OnText | None = None) -> ModelReply:
+        """Stream the reply; a tool call arrives whole; errors become ``ProviderError``."""
+        plain = Request(
+            messages=list(request.messages),
+            tools=list(request.tools),
+            tool_choice=request.tool_choice,
+            max_tokens=request.max_tokens,
+            failed_tool_calls=request.failed_tool_calls,
+        )
+        text: list[str] = []
+        calls: list[RawToolCall] = []
+        finish = Finish("stop", 0, 0)
+        try:
+            async for batch in self._runtime.stream(self.name, plain):
+                for piece in batch:
+                    if isinstance(piece, Text):
+                        text.append(piece.text)
+                        if on_text is not None and request.stream:
+                            on_text(piece.text)
+                    elif isinstance(piece, ToolUse):
+                        call_id = f"{request.id_prefix}_{secrets.token_hex(3)}"
+                        calls.append(RawToolCall(call_id, piece.call.name, piece.call.arguments_json()))
+                    elif isinstance(piece, Finish):
+                        finish = piece
+        except LocalModelError as exc:
+            raise ProviderError("embedded_model", str(exc)) from None
+        except PromptTooLong as exc:
+            raise ProviderError("context_window", f"{self.model_id}: {exc}") from None
+        reason = "stop" if finish.reason == "cancelled" else finish.reason
+        return ModelReply("".join(text), tuple(calls), reason, finish.prompt_tokens, finish.completion_tokens)
+
+    def count_tokens(self, message: dict[str, Any]) -> int:
+        """A character-based estimate (the provider truncates to the real window itself)."""
+        return approx_tokens(message)
+
+    def context_window(self) -> int | None:
+        """None: the provider fits prompts to the window itself, so the session never needs to compact."""
+        return None
+
+    def missing_credentials(self) -> list[str]:
+        """No key needed."""
+        return []

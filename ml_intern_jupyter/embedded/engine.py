@@ -1,0 +1,243 @@
+"""One loaded model: chat prompts, token-by-token generation, option scoring.
+
+Not thread-safe by itself: callers hold :attr:`LocalModel.lock` for a whole request.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .backend import LlamaBackend, close_generator
+from .models import ModelSpec
+
+PREFILL_SLICE = 96
+"""Prompt tokens evaluated between two checks of the cancel flag (~0.4 s on 2 cores)."""
+
+CHATML = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+@dataclass(frozen=True)
+class GenOptions:
+    """Sampling settings of one generation (temperature 0 = greedy)."""
+
+    max_tokens: int
+    temperature: float = 0.0
+    top_p: float = 0.9
+    top_k: int = 40
+    repeat_penalty: float = 1.0
+    stop: tuple[str, ...] = ()
+    grammar: str | None = None  # GBNF text
+    stop_on_loop: bool = False  # end when the text starts repeating itself
+    seed: int | None = None  # sampling seed (None: keep the model's current one)
+
+
+class Generation:
+    """Iterate for text pieces (one per token, stop strings held back); then read the results."""
+
+    def __init__(self, model: LocalModel, prompt: str, opts: GenOptions, cancel: threading.Event) -> None:
+        self._model, self._opts, self._cancel = model, opts, cancel
+        self.tokens = model.tokenize(prompt)
+        self.prompt_tokens = len(self.tokens)
+        self.completion_tokens = 0
+        self.text = ""
+        self.finish_reason = "stop"  # "stop" | "length" | "cancelled" | "loop"
+
+    def __iter__(self) -> Iterator[str]:
+        model, opts = self._model, self._opts
+        room = model.n_ctx - len(self.tokens)
+        if room < 1:
+            raise ValueError(f"prompt of {len(self.tokens)} tokens does not fit in {model.n_ctx}")
+        limit = min(opts.max_tokens, room)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        grammar = model.backend.grammar(opts.grammar) if opts.grammar else None
+        sampling = {"temp": opts.temperature, "top_p": opts.top_p, "top_k": opts.top_k}
+        if not model.prefill(self.tokens, self._cancel):
+            self.finish_reason = "cancelled"
+            return
+        tokens = model.backend.generate(
+            self.tokens, grammar=grammar, seed=opts.seed, repeat_penalty=opts.repeat_penalty, **sampling
+        )
+        text, sent = "", 0
+        self.finish_reason = "length"
+        try:
+            for token in tokens:
+                if self._cancel.is_set():
+                    self.finish_reason = "cancelled"
+                    break
+                if model.backend.is_end(token):
+                    self.finish_reason = "stop"
+                    break
+                self.completion_tokens += 1
+                text += decoder.decode(model.backend.detokenize([token]))
+                cut = _find_stop(text, opts.stop, sent)
+                if cut is not None:
+                    text, self.finish_reason = text[:cut], "stop"
+                    break
+                if opts.stop_on_loop and (cut := _loop_start(text)) is not None:
+                    text, self.finish_reason = text[:cut], "loop"
+                    break
+                safe = len(text) - _held_back(text, opts.stop)
+                if safe > sent:
+                    yield text[sent:safe]
+                    sent = safe
+                if self.completion_tokens >= limit:
+                    break
+        finally:
+            close_generator(tokens)
+            self.text = text
+        if len(text) > sent and self.finish_reason != "cancelled":
+            yield text[sent:]
+
+    def run(self) -> str:
+        """Generate to the end; the whole text."""
+        for _ in self:
+            pass
+        return self.text
+
+
+def _find_stop(text: str, stops: Sequence[str], sent: int) -> int | None:
+    hits = [i for s in stops if (i := text.find(s, max(0, sent - len(s)))) >= 0]
+    return min(hits) if hits else None
+
+
+def _loop_start(text: str, min_unit: int = 6, max_unit: int = 80, repeats: int = 3) -> int | None:
+    """Where ``text`` starts repeating one unit ``repeats`` times at its end (a degenerate loop)."""
+    for unit in range(min_unit, min(max_unit, len(text) // repeats) + 1):
+        tail = text[-unit:]
+        if all(text[-unit * (k + 1) : len(text) - unit * k] == tail for k in range(1, repeats)):
+            return len(text) - unit * (repeats - 1)
+    return None
+
+
+def _held_back(text: str, stops: Sequence[str]) -> int:
+    """Length of the longest tail of ``text`` that could start a stop string."""
+    best = 0
+    for stop in stops:
+        for n in range(min(len(stop) - 1, len(text)), best, -1):
+            if stop.startswith(text[-n:]):
+                best = n
+                break
+    return best
+
+
+class LocalModel:
+    """A loaded model with its lock, chat template and generation helpers."""
+
+    def __init__(self, backend: LlamaBackend, spec: ModelSpec) -> None:
+        self.backend = backend
+        self.spec = spec
+        self.lock = threading.Lock()
+        self.n_ctx = backend.n_ctx()
+        self._formatter = self._make_formatter()
+
+    # -- text ---------------------------------------------------------------
+    def tokenize(self, text: str) -> list[int]:
+        """Tokens of a rendered prompt (special tokens parsed, no extra BOS: templates add it)."""
+        return self.backend.tokenize(text)
+
+    def count(self, text: str) -> int:
+        """How many tokens ``text`` takes."""
+        return len(self.tokenize(text))
+
+    def json_schema_gbnf(self, schema_json: str) -> str:
+        """GBNF for a JSON schema (llama.cpp's converter)."""
+        return self.backend.json_schema_gbnf(schema_json)
+
+    def _make_formatter(self) -> Any:
+        meta = self.backend.metadata()
+
+        def text_of(key: str) -> str:
+            token = int(meta.get(key, -1))
+            return self.backend.token_text(token) if token >= 0 else ""
+
+        template = meta.get("tokenizer.chat_template") or CHATML
+        bos, eos = text_of("tokenizer.ggml.bos_token_id"), text_of("tokenizer.ggml.eos_token_id")
+        return self.backend.chat_formatter(template, eos, bos)
+
+    def chat_prompt(self, messages: list[dict[str, str]], prefill: str = "") -> str:
+        """Render plain ``{role, content}`` messages with the model's template, then ``prefill``."""
+        try:
+            prompt = self._formatter(messages=messages).prompt
+        except Exception:  # e.g. a template without a system role
+            merged = _merge_system(messages)
+            try:
+                prompt = self._formatter(messages=merged).prompt
+            except Exception:
+                prompt = self.backend.chat_formatter(CHATML, "", "")(messages=messages).prompt
+        return prompt + prefill
+
+    # -- generation -----------------------------------------------------------
+    def generate(self, prompt: str, opts: GenOptions, cancel: threading.Event) -> Generation:
+        """A generation to iterate (token by token) or :meth:`Generation.run`."""
+        return Generation(self, prompt, opts, cancel)
+
+    def prefill(self, tokens: list[int], cancel: threading.Event) -> bool:
+        """Put all but the last of ``tokens`` into the KV cache, reusing the cached prefix.
+
+        Evaluates in slices of :data:`PREFILL_SLICE` tokens so that a cancel takes effect within
+        one slice (a long prompt takes many seconds); False if cancelled.
+        """
+        backend = self.backend
+        kept = min(_common_prefix(backend.cached_tokens(), tokens), len(tokens) - 1)
+        backend.keep_cached(kept)
+        for start in range(kept, len(tokens) - 1, PREFILL_SLICE):
+            if cancel.is_set():
+                return False
+            backend.eval(tokens[start : min(start + PREFILL_SLICE, len(tokens) - 1)])
+        return True
+
+    def score(self, prompt: str, options: Sequence[str], cancel: threading.Event) -> list[float] | None:
+        """Log-probability of each ``prompt + option`` continuation (None if cancelled).
+
+        The prompt is evaluated once; each option costs its own few tokens.
+        """
+        backend = self.backend
+        base = self.tokenize(prompt)
+        seqs = [self.tokenize(prompt + option) for option in options]
+        shared = max(1, min(len(base), *(_common_prefix(base, seq) for seq in seqs)))
+        scores = []
+        for seq in seqs:
+            if not self.prefill(base[:shared], cancel):
+                return None
+            backend.eval(base[shared - 1 : shared])  # fresh logits for the last shared token
+            total = 0.0
+            for i, token in enumerate(seq[shared:]):
+                total += _log_softmax_at(backend.logits(), token)
+                if i < len(seq) - shared - 1:
+                    backend.eval([token])
+            scores.append(total)
+        backend.keep_cached(shared - 1)  # the next generate() re-evaluates fresh logits
+        return scores
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _log_softmax_at(logits: Any, token: int) -> float:
+    top = float(logits.max())
+    import numpy as np
+
+    return float(logits[token]) - top - math.log(float(np.exp(logits - top).sum()))
+
+
+def _merge_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    if not messages or messages[0]["role"] != "system":
+        return messages
+    system, rest = messages[0]["content"], list(messages[1:])
+    if rest and rest[0]["role"] == "user":
+        return [{"role": "user", "content": f"{system}\n\n{rest[0]['content']}"}, *rest[1:]]
+    return [{"role": "user", "content": system}, *rest]

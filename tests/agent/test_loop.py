@@ -9,7 +9,7 @@ import time
 from ml_intern_jupyter.agent.history import EntryKind
 from ml_intern_jupyter.protocol import ApprovalScope, ExecApproval, Interrupt, ToolState, Undo, UserInput
 
-from ..conftest import RiskyTool, SlowTool, echo_tool, say
+from ..conftest import GENEROUS_SECONDS, RiskyTool, SlowTool, echo_tool, say
 
 
 def call(name: str, **arguments):
@@ -283,7 +283,7 @@ async def test_interrupt_during_slow_tool_is_fast_and_leaves_history_consistent(
     assert await session.submit(Interrupt()) is True
     outcome = await turn
     elapsed = time.monotonic() - start
-    assert elapsed < 1.0
+    assert elapsed < GENEROUS_SECONDS
     assert outcome.stop_reason == "interrupted" and slow.cancelled
     assert rec.of("interrupted") and rec.types()[-1] == "ready"
     assert session.history.unanswered_tool_calls() == []
@@ -301,7 +301,7 @@ async def test_interrupt_while_waiting_for_the_model(make_session):
     start = time.monotonic()
     await session.submit(Interrupt())
     outcome = await turn
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert outcome.stop_reason == "interrupted"
     assert session.history.messages()[-1] == {"role": "user", "content": "hi"}
 

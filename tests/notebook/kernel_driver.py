@@ -47,7 +47,7 @@ class KernelDriver:
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
         self.comms: dict[str, dict[str, Any]] = {}  # comm_id -> widget state at open
-        self._pending: list[dict[str, Any]] = []
+        self._runs: dict[str, CellRun] = {}  # every started run gets its messages, whoever pumps
 
     def close(self) -> None:
         self.kc.stop_channels()
@@ -64,20 +64,24 @@ class KernelDriver:
 
     def start(self, code: str) -> CellRun:
         """Send an execute request without waiting."""
-        return CellRun(self.kc.execute(code, allow_stdin=False))
+        run = CellRun(self.kc.execute(code, allow_stdin=False))
+        self._runs[run.msg_id] = run
+        return run
 
     def pump(self, run: CellRun, until=None, timeout: float = 60) -> CellRun:
         """Collect iopub for ``run`` until ``until(run)`` holds, or the cell is idle and replied."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             msg = self._drain(0.1)
-            if msg is not None and msg["parent_header"].get("msg_id") == run.msg_id:
-                run.messages.append(msg)
+            owner = self._runs.get(msg["parent_header"].get("msg_id")) if msg is not None else None
+            if owner is not None:
+                owner.messages.append(msg)
             if run.reply is None:
                 try:
                     reply = self.kc.get_shell_msg(timeout=0.01)
-                    if reply["parent_header"].get("msg_id") == run.msg_id:
-                        run.reply = reply
+                    owner = self._runs.get(reply["parent_header"].get("msg_id"))
+                    if owner is not None:
+                        owner.reply = reply
                 except queue.Empty:
                     pass
             if until is not None and until(run):

@@ -10,6 +10,8 @@ import pytest
 from ml_intern_jupyter.notebook.options import UsageError, parse_cell_options
 from ml_intern_jupyter.notebook.transform import await_intern_magics
 
+from ..conftest import GENEROUS_SECONDS
+
 
 def test_load_ext_is_fast_and_does_not_import_litellm():
     code = (
@@ -21,7 +23,7 @@ def test_load_ext_is_fast_and_does_not_import_litellm():
         "print(time.perf_counter() - t, 'litellm' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert float(out[0]) < 1.0
+    assert float(out[0]) < GENEROUS_SECONDS  # bench/interrupts.py measures it (~0.25 s)
     assert out[1] == "False"
 
 

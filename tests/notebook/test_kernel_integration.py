@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from ..conftest import GENEROUS_SECONDS
 from .kernel_driver import KernelDriver
 
 AGENT = "get_ipython().magics_manager.registry['InternMagics'].agent"
@@ -76,7 +77,7 @@ def test_interrupt_during_long_python_call_is_fast_and_session_stays_usable(kern
     kernel.interrupt()
     kernel.pump(run, timeout=10)
     elapsed = time.monotonic() - start
-    assert elapsed < 2.0, elapsed
+    assert elapsed < GENEROUS_SECONDS, elapsed
     assert run.reply["content"]["status"] == "ok"
     assert "Interrupted" in run.text()
     check = kernel.run(f"print({AGENT}.session().history.unanswered_tool_calls())")
@@ -93,7 +94,7 @@ def test_interrupt_while_waiting_for_approval(kernel: KernelDriver, kernel_scrip
     start = time.monotonic()
     kernel.interrupt()
     kernel.pump(run, timeout=10)
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert "Interrupted" in run.text()
     assert "NameError" in kernel.run("never").text()
     assert "resumed" in kernel.run("%%intern\ngo on").text()
@@ -128,6 +129,6 @@ def test_interrupt_during_a_model_stream(kernel: KernelDriver, kernel_script):
     start = time.monotonic()
     kernel.interrupt()
     kernel.pump(run, timeout=10)
-    assert time.monotonic() - start < 2.0
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert "Interrupted" in run.text() and "never arrives" not in run.text()
     assert "next turn works" in kernel.run("%%intern\nagain").text()

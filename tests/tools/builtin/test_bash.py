@@ -14,6 +14,8 @@ from ml_intern_jupyter.tools.builtin import make_bash_tool
 from ml_intern_jupyter.tools.builtin.bash import run_bash
 from ml_intern_jupyter.tools.spec import ToolRouter
 
+from ...conftest import GENEROUS_SECONDS
+
 
 def _alive(pid: int) -> bool:
     """True if ``pid`` runs and is not a zombie (PID 1 here may not reap orphans)."""
@@ -107,7 +109,7 @@ async def test_timeout_kills_process_group(recorder, tmp_path):
     command = f"sleep 30 & echo $! > {pidfile}; echo started; wait"
     start = time.monotonic()
     result = await run_bash({"command": command, "timeout": 0.5}, recorder.ctx)
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert result.ok is False
     assert "started" in result.output
     assert "timed out after 0.5 s" in result.output
@@ -124,7 +126,7 @@ async def test_cancel_kills_process_group_quickly(recorder, tmp_path):
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert await _gone_within(child, 0.5)
 
 
@@ -137,7 +139,7 @@ async def test_cancel_escalates_to_sigkill(recorder, tmp_path):
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert await _gone_within(child, 0.5)
 
 
@@ -150,7 +152,7 @@ async def test_cancel_through_router_propagates(recorder, tmp_path):
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < GENEROUS_SECONDS
     assert await _gone_within(pid, 0.5)
 
 
@@ -158,7 +160,7 @@ async def test_background_job_holding_pipe_does_not_hang(recorder, tmp_path):
     pidfile = tmp_path / "bg.pid"
     start = time.monotonic()
     result = await run_bash({"command": f"sleep 30 & echo $! > {pidfile}; echo ok"}, recorder.ctx)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 2 * GENEROUS_SECONDS
     assert result.ok
     assert result.output.startswith("ok\n[background processes still hold the output open")
     assert result.output.endswith("[exit code 0]")

@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from ...embedded import EmbeddedRuntime, Finish, LocalModelError, PromptTooLong, Request, Text, ToolUse
-from ..history import approx_tokens
 from .errors import ProviderError
-from .provider import ModelRequest, OnText
+from .provider import InProcessModel, ModelRequest, OnText
 from .reply import ModelReply, RawToolCall
 
 
-class EmbeddedProvider:
+class EmbeddedProvider(InProcessModel):
     """Answers with a GGUF model of the shared :class:`EmbeddedRuntime` (loaded on first use)."""
 
     kind = "embedded"
-    local = True
 
     def __init__(self, model_id: str, runtime: EmbeddedRuntime) -> None:
         self.model_id = model_id
         self.name = model_id.partition("/")[2]
         self._runtime = runtime
-
-    async def prepare(self) -> None:
-        """Nothing to import up front: the model loads in a worker thread on the first call."""
 
     async def complete(self, request: ModelRequest, on_text: OnText | None = None) -> ModelReply:
         """Stream the reply; a tool call arrives whole; errors become ``ProviderError``."""
@@ -56,15 +50,3 @@ class EmbeddedProvider:
             raise ProviderError("context_window", f"{self.model_id}: {exc}") from None
         reason = "stop" if finish.reason == "cancelled" else finish.reason
         return ModelReply("".join(text), tuple(calls), reason, finish.prompt_tokens, finish.completion_tokens)
-
-    def count_tokens(self, message: dict[str, Any]) -> int:
-        """A character-based estimate (the provider truncates to the real window itself)."""
-        return approx_tokens(message)
-
-    def context_window(self) -> int | None:
-        """None: the provider fits prompts to the window itself, so the session never needs to compact."""
-        return None
-
-    def missing_credentials(self) -> list[str]:
-        """No key needed."""
-        return []

@@ -65,3 +65,30 @@ class CompletionProvider(Protocol):
     def missing_credentials(self) -> list[str]:
         """Environment variables the model needs but does not have (checked before a call)."""
         ...
+
+
+class InProcessModel:
+    """Defaults for the models that run in this process (scripted, embedded): no key, no window to track.
+
+    Token counts are the character estimate; ``context_window`` is None because these models either
+    have no limit (scripted) or fit prompts to their window themselves (embedded).
+    """
+
+    local = True
+
+    async def prepare(self) -> None:
+        """Nothing to import up front."""
+
+    def count_tokens(self, message: dict[str, Any]) -> int:
+        """The character estimate (~4 characters a token)."""
+        from ..history import approx_tokens
+
+        return approx_tokens(message)
+
+    def context_window(self) -> int | None:
+        """None: nothing for the session to compact against."""
+        return None
+
+    def missing_credentials(self) -> list[str]:
+        """No key needed."""
+        return []

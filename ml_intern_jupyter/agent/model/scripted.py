@@ -36,9 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..history import approx_tokens
 from .errors import ProviderError
-from .provider import ModelRequest, OnText
+from .provider import InProcessModel, ModelRequest, OnText
 from .reply import ModelReply, RawToolCall
 
 ERRORS = frozenset({"rate_limit", "timeout", "auth", "context_window", "server_error", "bad_request"})
@@ -137,20 +136,16 @@ def _message_chars(messages: Any) -> int:
     return total
 
 
-class ScriptedProvider:
+class ScriptedProvider(InProcessModel):
     """Replays a script file; each call takes the next turn."""
 
     kind = "scripted"
-    local = True
 
     def __init__(self, model_id: str, cwd: Path | None = None) -> None:
         self.model_id = model_id
         self.path = script_path(model_id, cwd).resolve()
         self.cursor = 0
         """Index of the next turn."""
-
-    async def prepare(self) -> None:
-        """Nothing to prepare."""
 
     async def _next_turn(self) -> ScriptTurn:
         turns = await asyncio.to_thread(load_turns, self.path)
@@ -180,15 +175,3 @@ class ScriptedProvider:
         prompt = turn.usage.get("prompt_tokens", max(1, _message_chars(request.messages) // 4))
         completion = turn.usage.get("completion_tokens", max(1, out_chars // 4))
         return ModelReply(turn.text, calls, turn.finish_reason, prompt, completion)
-
-    def count_tokens(self, message: dict[str, Any]) -> int:
-        """The character estimate."""
-        return approx_tokens(message)
-
-    def context_window(self) -> int | None:
-        """Unlimited."""
-        return None
-
-    def missing_credentials(self) -> list[str]:
-        """No key needed."""
-        return []

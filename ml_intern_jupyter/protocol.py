@@ -266,12 +266,13 @@ class ToolOutput(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ToolLog(Event):
-    """A progress line from a running tool."""
+    """A progress line from a running tool (``echoed``: the notebook cell already shows it)."""
 
     type: ClassVar[str] = "tool_log"
     tool_call_id: str = ""
     name: str = ""
     line: str = ""
+    echoed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -279,7 +280,8 @@ class ToolDisplay(Event):
     """Rich output of a running tool: a MIME bundle (``text/plain`` always present).
 
     ``update`` replaces the earlier display with the same ``display_id``; ``clear``
-    clears the tool's earlier displays first.
+    clears the tool's earlier displays first; ``echoed``: the notebook cell already shows it
+    (code the agent ran in the kernel displays it there itself).
     """
 
     type: ClassVar[str] = "tool_display"
@@ -290,6 +292,7 @@ class ToolDisplay(Event):
     display_id: str | None = None
     update: bool = False
     clear: bool = False
+    echoed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -55,6 +55,8 @@ class AgentConfig:
     yolo: bool
     approval_policy: dict[str, list[str]]
     max_tool_output_chars: int
+    cell_output_max_lines: int
+    cell_output_max_bytes: int
     retry: RetryConfig
     share_traces: bool
     personal_trace_repo_template: str

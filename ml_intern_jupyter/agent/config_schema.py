@@ -96,6 +96,8 @@ SCHEMA: Mapping[str, Any] = MappingProxyType(
         "yolo": _BOOL,
         "approval_policy": MappingProxyType({"auto_approve": _STR_LIST, "always_ask": _STR_LIST}),
         "max_tool_output_chars": _POS_INT,
+        "cell_output_max_lines": _POS_INT,
+        "cell_output_max_bytes": _POS_INT,
         "retry": MappingProxyType({"max_retries": _NONNEG_INT, "base_delay": _NONNEG_NUM, "max_delay": _NONNEG_NUM}),
         "share_traces": _BOOL,
         "personal_trace_repo_template": _STR,

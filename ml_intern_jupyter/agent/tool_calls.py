@@ -187,11 +187,12 @@ class ToolCallRunner:
                 display_id=display.display_id,
                 update=display.update,
                 clear=display.clear,
+                echoed=display.echoed,
             )
             emit(event)
 
-        def log(line: str) -> None:
-            emit(ToolLog(tool_call_id=call_id, name=name, line=line))
+        def log(line: str, echoed: bool = False) -> None:
+            emit(ToolLog(tool_call_id=call_id, name=name, line=line, echoed=echoed))
 
         return ToolContext(call_id, name, self._host.tool_settings.workdir, on_log=log, on_show=show)
 

@@ -16,10 +16,14 @@ def load_ipython_extension(ip: Any) -> None:
 
     if await_intern_magics not in ip.input_transformers_post:
         ip.input_transformers_post.append(await_intern_magics)
-    ip.register_magics(InternMagics)
+    if "InternMagics" not in ip.magics_manager.registry:
+        ip.register_magics(InternMagics)
 
 
 def unload_ipython_extension(ip: Any) -> None:
-    """Remove the transformer (the magics stay registered, as IPython has no unregister)."""
+    """Remove the transformer and put the kernel's streams back (the magics stay: IPython has no unregister)."""
     if await_intern_magics in ip.input_transformers_post:
         ip.input_transformers_post.remove(await_intern_magics)
+    magics = ip.magics_manager.registry.pop("InternMagics", None)
+    if magics is not None:
+        magics.agent.close()

@@ -85,6 +85,35 @@ class ToolCard:
     output: str | None = None
     ok: bool = True
     reason: str = ""
+    native: bool = False
+    """The tool's output reached the cell by itself: the result is not repeated, only summed up."""
+    hidden_log: int = 0
+
+    LOG_KEEP: ClassVar[int] = 400
+
+    def add_log(self, line: str) -> None:
+        """Append a log line; past ``LOG_KEEP`` the middle is dropped (first 40 lines kept)."""
+        self.log.append(line)
+        if len(self.log) > self.LOG_KEEP:
+            del self.log[40]
+            self.hidden_log += 1
+
+    def _result_html(self) -> str:
+        if self.output is None:
+            return ""
+        if self.native:
+            word = "finished" if self.ok else "failed"
+            return (
+                f"<div style='opacity:.7'>{word}; its output is shown below. "
+                f"<details><summary>what the agent read ({len(self.output):,} characters)</summary>"
+                f"<pre style='margin:2px 0;white-space:pre-wrap'>{html.escape(clip_for_view(self.output))}</pre>"
+                "</details></div>"
+            )
+        return (
+            f"<details {'open' if not self.ok else ''}><summary>result</summary>"
+            f"<pre style='margin:2px 0;white-space:pre-wrap'>{html.escape(clip_for_view(self.output))}</pre>"
+            "</details>"
+        )
 
     def _badge(self) -> tuple[str, str, str]:
         return _STATE_BADGES.get(self.state, ("•", self.state.value, "#657b83"))
@@ -105,13 +134,7 @@ class ToolCard:
         if self.log:
             tail = "\n".join(self.log[-40:])
             log = f"<div style='opacity:.75'><pre style='margin:2px 0'>{html.escape(tail)}</pre></div>"
-        result = ""
-        if self.output is not None:
-            result = (
-                f"<details {'open' if not self.ok else ''}><summary>result</summary>"
-                f"<pre style='margin:2px 0;white-space:pre-wrap'>{html.escape(clip_for_view(self.output))}</pre>"
-                "</details>"
-            )
+        result = self._result_html()
         open_attr = "open" if self.state in (ToolState.PENDING_APPROVAL, ToolState.RUNNING) else ""
         return (
             f"<details {open_attr} class='ml-intern-tool' style='border-left:3px solid {colour};"
@@ -126,7 +149,9 @@ class ToolCard:
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             lines.append(f"  {key}: " + text.replace("\n", "\n    "))
         lines.extend(f"  │ {line}" for line in self.log[-20:])
-        if self.output is not None:
+        if self.output is not None and self.native:
+            lines.append(f"  → {'finished' if self.ok else 'failed'} (its output is shown below)")
+        elif self.output is not None:
             lines.append("  → " + clip_for_view(self.output, 1500, 30).replace("\n", "\n    "))
         return "\n".join(lines)
 
@@ -205,6 +230,38 @@ class Footer:
         return self.text()
 
 
+class RunStatus:
+    """One line under a running ``python`` call's card: elapsed time while it runs, how it ended after."""
+
+    ENDINGS: ClassVar[dict[str, str]] = {"done": "✓ finished", "failed": "✗ failed", "stopped": "⏹ stopped"}
+
+    def __init__(self, tool: str, call_id: str, started: float) -> None:
+        self.tool, self.call_id, self.started = tool, call_id, started
+        self.seconds = 0
+        self.outcome: str | None = None
+
+    def tick(self, now: float) -> bool:
+        """Advance the clock; True when the shown text changed (whole seconds)."""
+        seconds = int(now - self.started)
+        changed, self.seconds = seconds != self.seconds, seconds
+        return changed and self.outcome is None
+
+    def finish(self, outcome: str, now: float) -> None:
+        self.outcome = outcome
+        self.seconds = int(now - self.started)
+
+    def text(self) -> str:
+        if self.outcome is None:
+            return f"⚙ {self.tool} running · {self.seconds}s · output below as it happens"
+        return f"{self.ENDINGS.get(self.outcome, self.outcome)} {self.tool} after {self.seconds}s"
+
+    def _repr_html_(self) -> str:
+        return f"<div style='opacity:.65;font-size:90%'>{html.escape(self.text())}</div>"
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
 class MimeBundle:
     """A display a tool made (a plot, a rich object), shown as it came."""
 
@@ -216,13 +273,3 @@ class MimeBundle:
 
     def __repr__(self) -> str:
         return str(self.data.get("text/plain", ""))
-
-
-class Blank:
-    """An output that shows nothing (replaces a footer that moved down)."""
-
-    def _repr_html_(self) -> str:
-        return ""
-
-    def __repr__(self) -> str:
-        return ""

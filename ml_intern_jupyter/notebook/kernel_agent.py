@@ -8,6 +8,7 @@ A handle is never replaced or changed while its session works: ``%%intern --new`
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,18 +17,26 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.display import display
 
 from ..agent.builder import BuiltSession, FrontEnd, build_session
-from ..agent.config import ConfigError, environment, load_config
+from ..agent.config import AgentConfig, ConfigError, environment, load_config, resolve_data_dir
+from ..agent.model import default_model_id
+from ..agent.model.ids import resolve_model
 from ..agent.session import Session
 from ..commands import TraceExports
 from ..protocol import Interrupt, TurnOptions, UserInput
 from .approval import ApprovalWidget
+from .background_stop import BackgroundStop
 from .cards import Notice
 from .export_button import ExportButton
 from .kernel_tools import kernel_tools
 from .options import CellOptions, UsageError, parse_cell_options
+from .output_router import OutputRouter
+from .tool_capture import OutputLimits
 from .view import CellView
 
 STATUS_WORDS = {"done": "done", "max_iterations": "stopped at max_iterations"}
+NATIVE_TOOLS = frozenset({"python"})
+"""Kernel tools whose output reaches the cell by itself (the view does not draw it again)."""
+LITELLM_ROUTES = frozenset({"litellm", "hf_router", "local_server"})
 
 
 @dataclass
@@ -56,17 +65,49 @@ class KernelAgent:
     def __init__(self, ip: InteractiveShell, show: Callable[[Any], Any] = display) -> None:
         self.ip = ip
         self.show = show
-        self.front = FrontEnd.create(environment())
+        env = environment()
+        self.front = FrontEnd.create(env)
         self.exports = TraceExports()
         self.handles: dict[str, SessionHandle] = {}
         self.active = "default"
+        self.router = OutputRouter(ip)
+        self.router.install()
+        self.background_stop = BackgroundStop(lambda: bool(self.running_background()), self.stop)
+        self._prewarm(env)
+
+    def _prewarm(self, env: Any) -> None:
+        """Import litellm in a thread now if the default model needs it (the first cell then starts at once)."""
+        try:
+            kind = resolve_model(load_config().model_name or default_model_id(env), env).kind
+        except (ValueError, OSError):
+            return
+        if kind in LITELLM_ROUTES:
+            threading.Thread(target=self.front.factory.loader.get, name="ml-intern-litellm-import", daemon=True).start()
+
+    def backend_ready(self, model_id: str) -> bool:
+        """Whether the model backend of ``model_id`` has finished importing."""
+        try:
+            kind = resolve_model(model_id, self.front.factory.env).kind
+        except ValueError:
+            return True
+        return kind not in LITELLM_ROUTES or self.front.factory.loader.loaded
+
+    def close(self) -> None:
+        """Put the streams back, flush the records, free the models (``%unload_ext``)."""
+        self.router.uninstall()
+        self.front.close()
 
     # -- sessions -----------------------------------------------------------------
+    def _tools(self, config: AgentConfig) -> list:
+        hidden = set(getattr(self.ip, "user_ns_hidden", {}))
+        outputs = resolve_data_dir(config) / "tool_output"
+        limits = OutputLimits(lines=config.cell_output_max_lines, bytes=config.cell_output_max_bytes)
+        return kernel_tools(self.ip, hidden, self.router, lambda: outputs, limits)
+
     def create(self, name: str) -> SessionHandle:
         """A new session with the kernel tools under ``name`` (raises ConfigError)."""
         config = load_config()
-        hidden = set(getattr(self.ip, "user_ns_hidden", {}))
-        built = build_session(self.front, config=config, variant="notebook", tools=kernel_tools(self.ip, hidden))
+        built = build_session(self.front, config=config, variant="notebook", tools=self._tools(config))
         handle = self.handles[name] = SessionHandle(name, built)
         return handle
 
@@ -120,10 +161,14 @@ class KernelAgent:
             self.show(Notice(notice, level="warning"))
         loop = asyncio.get_running_loop()
         base = (session.usage.prompt_tokens, session.usage.completion_tokens)
+        model = options.model if options and options.model else session.model_id
         view = CellView(
-            options.model if options and options.model else session.model_id,
+            model,
             approval_factory=lambda event: ApprovalWidget(event, session, loop),
             usage=lambda: (session.usage.prompt_tokens - base[0], session.usage.completion_tokens - base[1]),
+            native_tools=NATIVE_TOOLS,
+            backend_ready=lambda: self.backend_ready(model),
+            clock_thread=True,
         )
         handle.view = view
         session.add_sink(view)
@@ -131,6 +176,7 @@ class KernelAgent:
         run = self._drive(handle, view, text, options or TurnOptions())
         if background:
             handle.task = loop.create_task(run)
+            self.background_stop.watch()
             self.show(
                 Notice(
                     f"Running in the background (session `{handle.name}`). Outputs and approvals keep arriving "

@@ -1,17 +1,18 @@
 """Renders one %%intern cell's events into display handles in that cell.
 
-Streamed text is coalesced: an update goes out when enough new text arrived and
-at least ``min_interval`` passed, or when ``max_interval`` passed; the final
-text is rendered once from the ``assistant_message`` event. A footer ticks
-while the agent works, which also wakes the event loop so an interrupt (SIGINT)
-takes effect promptly.
+Streamed text is coalesced: an update goes out when enough new text arrived and at least
+``min_interval`` passed, or when ``max_interval`` passed; the final text is rendered once from
+the ``assistant_message`` event. The bottom of the cell (footer, run status) is kept by
+:class:`~.live.LiveBottom`; a ticker on the loop and a clock thread keep it moving, and the
+ticker also wakes the loop so an interrupt (SIGINT) takes effect promptly. Events marked
+``echoed`` are not drawn: the cell already shows them (the kernel's ``python`` output).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from ..commands.registry import NOTEBOOK
@@ -19,7 +20,6 @@ from ..protocol import (
     ApprovalRequired,
     AssistantChunk,
     AssistantMessage,
-    AssistantStreamEnd,
     Compacted,
     ErrorEvent,
     Event,
@@ -34,10 +34,13 @@ from ..protocol import (
     ToolStateChange,
     TurnComplete,
     UndoComplete,
+    UsageUpdate,
 )
-from .cards import Blank, Footer, MarkdownText, MimeBundle, Notice, PlanView, ToolCard
+from .cards import Footer, MarkdownText, MimeBundle, Notice, PlanView, ToolCard
+from .live import ClockThread, LiveBottom
 
 Display = Callable[..., Any]
+RUN_ENDINGS = {ToolState.DONE: "done", ToolState.FAILED: "failed", ToolState.CANCELLED: "stopped"}
 
 
 def _ipython_display(obj: Any, **kwargs: Any) -> Any:
@@ -47,7 +50,11 @@ def _ipython_display(obj: Any, **kwargs: Any) -> Any:
 
 
 class CellView:
-    """An event sink that keeps a cell's output up to date."""
+    """An event sink that keeps a cell's output up to date.
+
+    ``native_tools`` write to the cell themselves; ``backend_ready`` says whether the model
+    backend has finished importing (the footer says it is starting until then).
+    """
 
     def __init__(
         self,
@@ -61,78 +68,65 @@ class CellView:
         tick: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
         usage: Callable[[], tuple[int, int]] | None = None,
+        native_tools: Collection[str] = (),
+        backend_ready: Callable[[], bool] | None = None,
+        clock_thread: bool = False,
     ) -> None:
         self._usage = usage
-        self._display = display
         self._approval_factory = approval_factory
         self._min_interval, self._max_interval, self._min_chars = min_interval, max_interval, min_chars
-        self._tick = tick
-        self._clock = clock
+        self._tick, self._clock = tick, clock
         self._start = clock()
+        self._native = frozenset(native_tools)
+        self._backend_ready = backend_ready
         self.footer = Footer(model=model)
-        self._footer_handle: Any = None
-        self._footer_text = ""
+        self.bottom = LiveBottom(display, self.footer, clock)
         self._text_handle: Any = None
         self._text: list[str] = []
         self._pending_chars = 0
         self._last_flush = 0.0
         self._flush_timer: asyncio.TimerHandle | None = None
-        self._last_sent = 0.0
         self._cards: dict[str, tuple[ToolCard, Any]] = {}
         self._approvals: dict[str, Any] = {}
+        self._displays: dict[str, Any] = {}
         self._dirty_logs: set[str] = set()
         self._ticker: asyncio.Task[None] | None = None
-        self.updates = 0  # display + update messages sent (for benchmarks)
+        self._heartbeat = clock()
+        self._clock_thread = ClockThread(self.refresh_footer, lambda: self._heartbeat) if clock_thread else None
 
-    # -- output primitives ------------------------------------------------------
-    def _show(self, obj: Any) -> Any:
-        """Display a new block above the footer (the footer moves to the bottom)."""
-        self.updates += 1
-        self._last_sent = self._clock()
-        handle = self._display(obj, display_id=True)
-        if self._footer_handle is not None:
-            self._footer_handle.update(Blank())
-            self._footer_handle = None
-            self._show_footer()
-        return handle
+    @property
+    def updates(self) -> int:
+        """Display and update messages sent so far (for benchmarks)."""
+        return self.bottom.updates
 
-    def _update(self, handle: Any, obj: Any) -> None:
-        self.updates += 1
-        self._last_sent = self._clock()
-        handle.update(obj)
-
-    def _show_footer(self) -> None:
-        self._footer_text = self.footer.text()
-        self.updates += 1
-        self._footer_handle = self._display(self.footer, display_id=True)
+    # -- footer -------------------------------------------------------------------------
+    def _status_words(self) -> str:
+        if self._backend_ready is not None and not self._backend_ready():
+            return "starting the model backend…"
+        return "working"
 
     def refresh_footer(self, force: bool = False) -> None:
-        """Re-render the footer if its text changed (elapsed time is shown in seconds).
+        """Re-render the footer (or the running tool's status) if its text changed."""
+        with self.bottom.lock:
+            if self.footer.status in ("working", "starting the model backend…"):
+                self.footer.status = self._status_words()
+            if self._usage is not None:
+                self.footer.prompt_tokens, self.footer.completion_tokens = self._usage()
+            self.bottom.refresh(self._clock() - self._start, force)
 
-        While other output is flowing (anything sent in the last second) the footer
-        waits: the streaming text already shows the agent is alive.
-        """
-        now = self._clock()
-        if not force and self._footer_handle is not None and now - self._last_sent < 1.0:
-            return
-        self.footer.elapsed = now - self._start
-        if self._usage is not None:
-            self.footer.prompt_tokens, self.footer.completion_tokens = self._usage()
-        if self._footer_handle is None:
-            self._show_footer()
-        elif self.footer.text() != self._footer_text:
-            self._footer_text = self.footer.text()
-            self._update(self._footer_handle, self.footer)
-
-    # -- life cycle ---------------------------------------------------------------
+    # -- life cycle ---------------------------------------------------------------------
     def start(self) -> None:
         """Show the footer and start the ticker (needs a running event loop)."""
-        self.refresh_footer()
+        self.footer.status = self._status_words()
+        self.refresh_footer(force=True)
         self._ticker = asyncio.get_running_loop().create_task(self._tick_loop())
+        if self._clock_thread is not None:
+            self._clock_thread.start()
 
     async def _tick_loop(self) -> None:
         while True:
             await asyncio.sleep(self._tick)
+            self._heartbeat = self._clock()
             self.flush_logs()
             self.refresh_footer()
 
@@ -140,12 +134,17 @@ class CellView:
         """Stop ticking, flush text and show the final footer."""
         if self._ticker is not None:
             self._ticker.cancel()
+        if self._clock_thread is not None:
+            self._clock_thread.stop()
         self._cancel_timer()
         self.flush_logs()
-        self.footer.status = status
-        self.refresh_footer(force=True)
+        with self.bottom.lock:
+            self.footer.status = status
+            if self._usage is not None:
+                self.footer.prompt_tokens, self.footer.completion_tokens = self._usage()
+            self.bottom.close(self._clock() - self._start)
 
-    # -- streamed text --------------------------------------------------------------
+    # -- streamed text ------------------------------------------------------------------
     def _cancel_timer(self) -> None:
         if self._flush_timer is not None:
             self._flush_timer.cancel()
@@ -157,9 +156,9 @@ class CellView:
             return
         text = MarkdownText("".join(self._text))
         if self._text_handle is None:
-            self._text_handle = self._show(text)
+            self._text_handle = self.bottom.show(text)
         else:
-            self._update(self._text_handle, text)
+            self.bottom.update(self._text_handle, text)
         self._pending_chars = 0
         self._last_flush = self._clock()
 
@@ -179,52 +178,78 @@ class CellView:
         if event.content:
             final = MarkdownText(event.content)
             if self._text_handle is None:
-                self._show(final)
+                self.bottom.show(final)
             elif "".join(self._text) != event.content or self._pending_chars:
-                self._update(self._text_handle, final)
+                self.bottom.update(self._text_handle, final)
         self._text, self._pending_chars, self._text_handle = [], 0, None
+        self.footer.iterations += 1
 
-    # -- events -------------------------------------------------------------------
+    # -- events -------------------------------------------------------------------------
     def __call__(self, event: Event) -> None:
+        if getattr(event, "echoed", False):
+            return  # already in the cell
         match event:
             case AssistantChunk():
                 self._on_chunk(event)
-            case AssistantStreamEnd():
-                pass  # the assistant_message that follows renders the final text once
             case AssistantMessage():
                 self._on_message(event)
-                self.footer.iterations += 1
             case ToolCallEvent():
                 card = ToolCard(event.tool_call_id, event.name, dict(event.arguments), ToolState.RUNNING)
-                self._cards[event.tool_call_id] = (card, self._show(card))
+                card.native = event.name in self._native
+                self._cards[event.tool_call_id] = (card, self.bottom.show(card))
             case ToolStateChange():
-                self._card_change(event.tool_call_id, state=event.state)
+                self._on_state(event)
             case ToolLog():
                 self._card_log(event)
             case ToolOutput():
                 self._card_change(event.tool_call_id, output=event.output, ok=event.ok)
+            case ToolDisplay():
+                self._on_display(event)
             case ApprovalRequired():
                 self._on_approval(event)
+            case _:
+                self._on_notice(event)
+
+    def _on_notice(self, event: Event) -> None:
+        match event:
             case PlanUpdate():
-                self._show(PlanView(event.todos))
+                self.bottom.show(PlanView(event.todos))
             case ErrorEvent():
                 fix = " ".join(part for part in (event.fix, NOTEBOOK.remedies(event.remedies)) if part)
-                self._show(Notice(event.message, fix))
+                self.bottom.show(Notice(event.message, fix))
             case Interrupted():
-                self._show(Notice("Interrupted. The session is intact; run another %%intern cell.", level="warning"))
-            case Compacted():
-                self._show(
+                self.bottom.show(
+                    Notice("Interrupted. The session is intact; run another %%intern cell.", level="warning")
+                )
+            case Compacted(removed_messages=removed) if removed:
+                self.bottom.show(
                     Notice(f"History compacted: {event.old_tokens:,} → {event.new_tokens:,} tokens", level="info")
                 )
             case UndoComplete(reason="user"):
-                self._show(Notice(f"Undid the last turn ({event.removed_messages} messages).", level="info"))
-            case ToolDisplay():
-                self._show(MimeBundle(event.data, event.metadata))
+                self.bottom.show(Notice(f"Undid the last turn ({event.removed_messages} messages).", level="info"))
             case SettingsChanged():
                 self.footer.model = event.model
-            case TurnComplete():
-                self.footer.prompt_tokens = event.prompt_tokens
-                self.footer.completion_tokens = event.completion_tokens
+            case UsageUpdate() | TurnComplete():
+                self.footer.prompt_tokens, self.footer.completion_tokens = event.prompt_tokens, event.completion_tokens
+
+    def _on_state(self, event: ToolStateChange) -> None:
+        self._card_change(event.tool_call_id, state=event.state)
+        if event.name not in self._native:
+            return
+        if event.state is ToolState.RUNNING:
+            self.bottom.begin_run(event.name, event.tool_call_id)
+        elif event.state in RUN_ENDINGS:
+            self.bottom.end_run(event.tool_call_id, RUN_ENDINGS[event.state])
+
+    def _on_display(self, event: ToolDisplay) -> None:
+        bundle = MimeBundle(event.data, event.metadata)
+        key = f"{event.tool_call_id}:{event.display_id}" if event.display_id else None
+        if key and event.update and key in self._displays:
+            self.bottom.update(self._displays[key], bundle)
+            return
+        handle = self.bottom.show(bundle)
+        if key:
+            self._displays[key] = handle
 
     def _card_change(self, call_id: str, **changes: Any) -> None:
         entry = self._cards.get(call_id)
@@ -234,7 +259,7 @@ class CellView:
         for key, value in changes.items():
             setattr(card, key, value)
         self._dirty_logs.discard(call_id)
-        self._update(handle, card)
+        self.bottom.update(handle, card)
         state = changes.get("state")
         if state is not None and state is not ToolState.PENDING_APPROVAL:
             widget = self._approvals.pop(call_id, None)
@@ -244,14 +269,14 @@ class CellView:
     def _card_log(self, event: ToolLog) -> None:
         entry = self._cards.get(event.tool_call_id)
         if entry is not None:
-            entry[0].log.append(event.line)
+            entry[0].add_log(event.line)
             self._dirty_logs.add(event.tool_call_id)  # pushed by the ticker, not per line
 
     def flush_logs(self) -> None:
         """Push the cards whose log grew since the last tick."""
         for call_id in sorted(self._dirty_logs):
             card, handle = self._cards[call_id]
-            self._update(handle, card)
+            self.bottom.update(handle, card)
         self._dirty_logs.clear()
 
     def _on_approval(self, event: ApprovalRequired) -> None:
@@ -261,4 +286,4 @@ class CellView:
         if self._approval_factory is not None:
             widget = self._approval_factory(event)
             self._approvals[event.tool_call_id] = widget
-            self._show(widget.box)
+            self.bottom.show(widget.box)

@@ -21,7 +21,8 @@ class RichDisplay:
 
     Binary formats (``image/png``) are base64 text, as in Jupyter's display messages.
     ``display_id`` + ``update=True`` replaces an earlier display with the same id;
-    ``clear=True`` (with an empty bundle) clears the tool's earlier displays.
+    ``clear=True`` (with an empty bundle) clears the tool's earlier displays; ``echoed`` says
+    the notebook cell already shows it (code run in the kernel displays there itself).
     """
 
     data: Mapping[str, Any]
@@ -29,6 +30,7 @@ class RichDisplay:
     display_id: str | None = None
     update: bool = False
     clear: bool = False
+    echoed: bool = False
 
     @classmethod
     def text(cls, text: str) -> RichDisplay:
@@ -67,12 +69,15 @@ class ToolContext:
     tool_call_id: str
     name: str
     workdir: Path = field(default_factory=Path.cwd)
-    on_log: Callable[[str], None] = field(default=_ignore, repr=False)
+    on_log: Callable[..., None] = field(default=_ignore, repr=False)
     on_show: Callable[[Display], None] = field(default=_ignore, repr=False)
 
-    def log(self, line: str) -> None:
-        """Stream one progress line to the user (a ``tool_log`` event)."""
-        self.on_log(line)
+    def log(self, line: str, *, echoed: bool = False) -> None:
+        """Stream one progress line to the user (a ``tool_log`` event); ``echoed``: the cell shows it already."""
+        if echoed:
+            self.on_log(line, echoed=True)
+        else:
+            self.on_log(line)
 
     def show(self, display: Display) -> None:
         """Show rich output to the user (a ``tool_display`` or ``plan_update`` event)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ml_intern_jupyter.notebook.cards import Blank, Footer, MarkdownText, ToolCard
+from ml_intern_jupyter.notebook.cards import Footer, MarkdownText, RunStatus, ToolCard
 from ml_intern_jupyter.notebook.view import CellView
 from ml_intern_jupyter.protocol import (
     AssistantChunk,
@@ -102,8 +102,25 @@ async def test_footer_stays_last_and_errors_show_the_fix():
     view(PlanUpdate(todos=({"content": "a", "status": "completed"},)))
     view(ErrorEvent(message="boom", fix="do this"))
     view.close("error")
-    live = [h for h in handles if not isinstance(h.obj, Blank)]
-    assert isinstance(live[-1].obj, Footer) and live[-1].obj.status == "error"
-    assert sum(isinstance(h.obj, Footer) for h in live) == 1
-    assert "Fix: do this" in repr(live[-2].obj)
-    assert "☑ a" in repr(live[0].obj)
+    assert isinstance(handles[-1].obj, Footer) and handles[-1].obj.status == "error"
+    assert sum(isinstance(h.obj, Footer) for h in handles) == 1  # each block took the footer's slot: no blanks
+    assert "Fix: do this" in repr(handles[-2].obj)
+    assert "☑ a" in repr(handles[0].obj)
+    assert all(repr(h.obj) for h in handles)  # nothing empty was left behind
+
+
+async def test_a_native_tool_run_puts_its_status_line_where_the_footer_was():
+    view, _, handles = make_view(native_tools={"python"})
+    view.start()
+    view(ToolCallEvent(tool_call_id="p1", name="python", arguments={"code": "print(1)"}))
+    view(ToolStateChange(tool_call_id="p1", name="python", state=ToolState.RUNNING))
+    assert isinstance(handles[-1].obj, RunStatus) and "running" in repr(handles[-1].obj)
+    assert not any(isinstance(h.obj, Footer) for h in handles)  # the run's prints come right after it
+    view(ToolLog(tool_call_id="p1", name="python", line="1", echoed=True))
+    view(ToolOutput(tool_call_id="p1", name="python", output="1", ok=True))
+    view(ToolStateChange(tool_call_id="p1", name="python", state=ToolState.DONE))
+    assert "finished python" in repr(handles[-1].obj)
+    view.close()
+    assert isinstance(handles[-1].obj, Footer) and "its output is shown below" in repr(handles[0].obj)
+    card = handles[0].obj
+    assert card.log == []  # the echoed line was not drawn again

@@ -50,6 +50,11 @@ class LitellmLoader:
         self._lock = threading.Lock()
         self._module: ModuleType | None = None
 
+    @property
+    def loaded(self) -> bool:
+        """Whether litellm has been imported."""
+        return self._module is not None
+
     def get(self) -> ModuleType:
         """The litellm module (blocking the first time: call it in a worker thread)."""
         with self._lock:

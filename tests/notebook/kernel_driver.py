@@ -106,6 +106,19 @@ class KernelDriver:
             if state.get("_model_name") == "ButtonModel" and state.get("description", "").startswith(description_prefix)
         ]
 
+    def approval_cards(self) -> list[str]:
+        """Comm ids of the approval cards (anywidgets), oldest first."""
+        return [
+            cid
+            for cid, state in self.comms.items()
+            if str(state.get("_anywidget_id", "")).endswith("approval.ApprovalCard")
+        ]
+
+    def decide(self, comm_id: str, decision: str, feedback: str = "", code: str | None = None) -> None:
+        """What the approval card's browser code sends on a click: the decision with what is on screen."""
+        content = {"event": "decide", "decision": decision, "feedback": feedback, "code": code}
+        self._comm_msg(comm_id, {"method": "custom", "content": content})
+
     def widgets(self, model_name: str) -> list[str]:
         return [cid for cid, state in self.comms.items() if state.get("_model_name") == model_name]
 

@@ -35,13 +35,12 @@ def test_agent_defines_a_variable_that_a_later_cell_reads(kernel: KernelDriver, 
 
 def test_approval_click_runs_the_call(kernel: KernelDriver, kernel_script):
     model = kernel_script([{"tool_calls": [python_call("approved_value = 'yes'")]}, {"text": "ok"}])
-    before = set(kernel.buttons("Approve"))
+    before = set(kernel.approval_cards())
     run = kernel.start(f"%%intern --new --model {model}\nset approved_value")
-    kernel.pump(run, until=lambda r: set(kernel.buttons("Approve")) - before, timeout=60)
+    kernel.pump(run, until=lambda r: set(kernel.approval_cards()) - before, timeout=60)
     assert "waiting for approval" in run.text()
-    new = [b for b in kernel.buttons("Approve") if b not in before]
-    approve = next(b for b in new if kernel.comms[b]["description"] == "Approve")
-    kernel.click(approve)
+    [card] = [c for c in kernel.approval_cards() if c not in before]
+    kernel.decide(card, "approve", code="approved_value = 'yes'")
     kernel.pump(run, timeout=60)
     assert run.reply["content"]["status"] == "ok"
     assert "'yes'" in kernel.run("print(repr(approved_value))").text()
@@ -49,15 +48,11 @@ def test_approval_click_runs_the_call(kernel: KernelDriver, kernel_script):
 
 def test_rejection_with_feedback_reaches_the_model(kernel: KernelDriver, kernel_script):
     model = kernel_script([{"tool_calls": [python_call("import shutil; shutil.rmtree('/')")]}, {"text": "Sorry."}])
-    before_buttons = set(kernel.buttons("Reject"))
-    before_texts = set(kernel.widgets("TextModel"))
+    before = set(kernel.approval_cards())
     run = kernel.start(f"%%intern --new --model {model}\nclean the disk")
-    kernel.pump(run, until=lambda r: set(kernel.buttons("Reject")) - before_buttons, timeout=60)
-    [feedback] = [t for t in kernel.widgets("TextModel") if t not in before_texts]
-    [reject] = [b for b in kernel.buttons("Reject") if b not in before_buttons]
-    kernel.set_value(feedback, "never delete files")
-    time.sleep(0.2)
-    kernel.click(reject)
+    kernel.pump(run, until=lambda r: set(kernel.approval_cards()) - before, timeout=60)
+    [card] = [c for c in kernel.approval_cards() if c not in before]
+    kernel.decide(card, "reject", feedback="never delete files")
     kernel.pump(run, timeout=60)
     history = last_messages(kernel)
     assert "rejected" in history and "never delete files" in history
@@ -88,9 +83,9 @@ def test_interrupt_during_long_python_call_is_fast_and_session_stays_usable(kern
 
 def test_interrupt_while_waiting_for_approval(kernel: KernelDriver, kernel_script):
     model = kernel_script([{"tool_calls": [python_call("never = 1")]}, {"text": "resumed"}])
-    before = set(kernel.buttons("Approve"))
+    before = set(kernel.approval_cards())
     run = kernel.start(f"%%intern --new --model {model}\nwait")
-    kernel.pump(run, until=lambda r: set(kernel.buttons("Approve")) - before, timeout=60)
+    kernel.pump(run, until=lambda r: set(kernel.approval_cards()) - before, timeout=60)
     start = time.monotonic()
     kernel.interrupt()
     kernel.pump(run, timeout=10)
@@ -104,18 +99,18 @@ def test_background_run_lets_other_cells_run_and_outputs_land_in_its_cell(kernel
     model = kernel_script(
         [{"tool_calls": [python_call("bg_value = 42\nprint('bg ran')")]}, {"text": "Background work finished."}]
     )
-    before = set(kernel.buttons("Approve"))
+    before = set(kernel.approval_cards())
     bg = kernel.run(f"%%intern --new --background --session bg --model {model}\nwork in the background", timeout=30)
     assert bg.reply["content"]["status"] == "ok"
-    kernel.pump(bg, until=lambda r: set(kernel.buttons("Approve")) - before, timeout=30)
+    kernel.pump(bg, until=lambda r: set(kernel.approval_cards()) - before, timeout=30)
     plain = kernel.run("print('plain cell ran')", timeout=10)
     assert "plain cell ran" in plain.text()
     assert "bg_value" not in kernel.run("print(sorted(globals()))").text()
     status = kernel.run("%intern status").text()
     assert "| background runs | `bg` |" in status and "| state | working |" in status
     assert "`scripted/" in status  # the model the running turn uses
-    new = [b for b in kernel.buttons("Approve") if b not in before]
-    kernel.click(next(b for b in new if kernel.comms[b]["description"] == "Approve"))
+    [card] = [c for c in kernel.approval_cards() if c not in before]
+    kernel.decide(card, "approve", code="bg_value = 42\nprint('bg ran')")
     kernel.pump(bg, until=lambda r: "Background work finished." in r.text(), timeout=30)
     assert "bg ran" in bg.text()  # the python tool's output landed in the background cell
     assert "42" in kernel.run("print(bg_value)").text()

@@ -113,9 +113,9 @@ def test_a_30_mb_print_sends_a_bounded_amount_and_keeps_the_full_output(
 def test_stop_with_no_cell_running_stops_background_agents(kernel: KernelDriver, kernel_script):
     approval = kernel_script([{"tool_calls": [python_call("never_runs = 1")]}, {"text": "unused"}])
     waiting_model = kernel_script([{"text": "too late", "delay": 60}])
-    before = set(kernel.buttons("Approve"))
+    before = set(kernel.approval_cards())
     first = kernel.run(f"%%intern --new --background --session wait-approval --model {approval}\ngo", timeout=30)
-    kernel.pump(first, until=lambda r: set(kernel.buttons("Approve")) - before, timeout=30)
+    kernel.pump(first, until=lambda r: set(kernel.approval_cards()) - before, timeout=30)
     second = kernel.run(f"%%intern --new --background --session wait-model --model {waiting_model}\ngo", timeout=30)
     time.sleep(1.0)  # both wait now; no cell runs
     start = time.monotonic()

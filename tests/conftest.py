@@ -36,13 +36,13 @@ _SECRET_ENV = (
 )
 
 
-def need_local_extra(*modules: str) -> None:
-    """Skip a test when the ``[local]`` extra is missing, except in CI (which installs it): there it fails."""
+def need_local_extra(*modules: str, extra: str = "local") -> None:
+    """Skip a test when an extra is missing, except in CI (which installs them all): there it fails."""
     missing = [m for m in modules if importlib.util.find_spec(m.split(".")[0]) is None]
     if missing:
-        reason = f"{', '.join(missing)} not installed (the [local] extra)"
+        reason = f"{', '.join(missing)} not installed (the [{extra}] extra)"
         if os.environ.get("CI"):
-            pytest.fail(f"{reason}: CI installs the [local] extra, so this must not happen there")
+            pytest.fail(f"{reason}: CI installs every extra, so this must not happen there")
         pytest.skip(reason)
 
 

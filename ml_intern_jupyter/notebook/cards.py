@@ -1,7 +1,7 @@
-"""Displayable objects for a %%intern cell: Markdown text, tool cards, plan, errors, footer.
+"""Displayable objects for a %%intern cell: Markdown text, tool cards, plan, notices, footer.
 
-Each object renders as HTML/Markdown in the notebook and as readable plain text
-(nbconvert, the terminal, ``jupyter execute``).
+Each object renders as theme-aware HTML or Markdown in the notebook and as readable plain
+text (nbconvert, the terminal, ``jupyter execute``).
 """
 
 from __future__ import annotations
@@ -14,19 +14,22 @@ from typing import Any, ClassVar
 
 from ..common import CODE_ARGS
 from ..protocol import ToolState
+from .theme import BORDER, CODE_BACKGROUND, MUTED, STATE_COLOURS, STATE_ICONS, TEXT, highlight, icon
 
 VIEW_CHARS = 3000
 VIEW_LINES = 60
-
-_STATE_BADGES = {
-    ToolState.PENDING_APPROVAL: ("⏳", "waiting for approval", "#b58900"),
-    ToolState.APPROVED: ("✔", "approved", "#2aa198"),
-    ToolState.RUNNING: ("⚙", "running", "#268bd2"),
-    ToolState.DONE: ("✓", "done", "#859900"),
-    ToolState.FAILED: ("✗", "failed", "#dc322f"),
-    ToolState.REJECTED: ("⊘", "rejected", "#cb4b16"),
-    ToolState.CANCELLED: ("⏹", "cancelled", "#93a1a1"),
+STATE_LABELS = {
+    ToolState.PENDING_APPROVAL: ("?", "waiting for approval"),
+    ToolState.APPROVED: ("+", "approved"),
+    ToolState.RUNNING: (">", "running"),
+    ToolState.DONE: ("✓", "done"),
+    ToolState.FAILED: ("✗", "failed"),
+    ToolState.REJECTED: ("✗", "rejected"),
+    ToolState.CANCELLED: ("■", "cancelled"),
 }
+_HEADING = re.compile(r"^(#{1,6})(\s)", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
 
 def clip_for_view(text: str, max_chars: int = VIEW_CHARS, max_lines: int = VIEW_LINES) -> str:
@@ -43,31 +46,41 @@ def clip_for_view(text: str, max_chars: int = VIEW_CHARS, max_lines: int = VIEW_
     return text + (f"\n[{hidden} lines hidden in this view]" if hidden else "")
 
 
-def highlight(code: str, language: str = "python") -> str:
-    """Code as HTML with inline colours (Pygments), so it survives export."""
-    try:
-        from pygments import highlight as pyg_highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import get_lexer_by_name
+def demote_headings(text: str, by: int = 3) -> str:
+    """Markdown with every ATX heading ``by`` levels smaller (not inside code fences)."""
+    pieces = _FENCE.split(text)
+    out, in_fence = [], False
+    for piece in pieces:
+        if piece in ("```", "~~~"):
+            in_fence = not in_fence
+            out.append(piece)
+        else:
+            out.append(piece if in_fence else _HEADING.sub(lambda m: "#" * min(6, len(m[1]) + by) + m[2], piece))
+    return "".join(out)
 
-        formatter = HtmlFormatter(noclasses=True, nowrap=False, style="friendly")
-        return pyg_highlight(code, get_lexer_by_name(language), formatter)
-    except Exception:
-        return f"<pre>{html.escape(code)}</pre>"
+
+def escape_markdown(text: str) -> str:
+    """Plain text that renders as itself in Markdown, line breaks kept."""
+    return "  \n".join(_MARKDOWN_SPECIALS.sub(r"\\\1", line) for line in text.split("\n"))
 
 
 def _language_for(tool: str, key: str) -> str:
-    return "bash" if tool == "bash" or key == "command" else "python" if key in ("code",) else "text"
+    return "bash" if tool == "bash" or key == "command" else "python" if key == "code" else "text"
+
+
+def _pre(text: str, style: str = "") -> str:
+    base = f"margin:2px 0;padding:2px 6px;white-space:pre-wrap;color:{TEXT};background:{CODE_BACKGROUND}"
+    return f"<pre style='{base};{style}'>{html.escape(text)}</pre>"
 
 
 class MarkdownText:
-    """Assistant text: Markdown in the notebook, raw text elsewhere."""
+    """Assistant text: Markdown in the notebook (headings scaled down to fit a cell), raw text elsewhere."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
     def _repr_markdown_(self) -> str:
-        return self.text
+        return demote_headings(self.text)
 
     def __repr__(self) -> str:
         return self.text
@@ -87,6 +100,8 @@ class ToolCard:
     reason: str = ""
     native: bool = False
     """The tool's output reached the cell by itself: the result is not repeated, only summed up."""
+    awaiting_approval: bool = False
+    """The arguments are shown (editable) in the approval card below, not here."""
     hidden_log: int = 0
 
     LOG_KEEP: ClassVar[int] = 400
@@ -98,53 +113,56 @@ class ToolCard:
             del self.log[40]
             self.hidden_log += 1
 
+    def _arguments_html(self) -> str:
+        if self.awaiting_approval:
+            return f"<div style='color:{MUTED}'>arguments in the approval card below</div>"
+        parts = []
+        for key, value in self.arguments.items():
+            label = f"<div style='color:{MUTED}'>{html.escape(key)}</div>"
+            if key in CODE_ARGS and isinstance(value, str):
+                parts.append(label + highlight(value, _language_for(self.name, key)))
+            else:
+                shown = html.escape(json.dumps(value, ensure_ascii=False)[:500])
+                parts.append(f"<div><span style='color:{MUTED}'>{html.escape(key)}:</span> <code>{shown}</code></div>")
+        return "".join(parts)
+
+    def _log_html(self) -> str:
+        if not self.log:
+            return ""
+        hidden = f"… {self.hidden_log:,} lines not kept\n" if self.hidden_log else ""
+        return _pre(hidden + "\n".join(self.log[-40:]), f"color:{MUTED}")
+
     def _result_html(self) -> str:
         if self.output is None:
             return ""
         if self.native:
             word = "finished" if self.ok else "failed"
             return (
-                f"<div style='opacity:.7'>{word}; its output is shown below. "
+                f"<div style='color:{MUTED}'>{word}; its output is shown below. "
                 f"<details><summary>what the agent read ({len(self.output):,} characters)</summary>"
-                f"<pre style='margin:2px 0;white-space:pre-wrap'>{html.escape(clip_for_view(self.output))}</pre>"
-                "</details></div>"
+                f"{_pre(clip_for_view(self.output))}</details></div>"
             )
-        return (
-            f"<details {'open' if not self.ok else ''}><summary>result</summary>"
-            f"<pre style='margin:2px 0;white-space:pre-wrap'>{html.escape(clip_for_view(self.output))}</pre>"
-            "</details>"
-        )
-
-    def _badge(self) -> tuple[str, str, str]:
-        return _STATE_BADGES.get(self.state, ("•", self.state.value, "#657b83"))
-
-    def _arguments_html(self) -> str:
-        parts = []
-        for key, value in self.arguments.items():
-            if key in CODE_ARGS and isinstance(value, str):
-                parts.append(f"<div><b>{html.escape(key)}</b></div>{highlight(value, _language_for(self.name, key))}")
-            else:
-                shown = html.escape(json.dumps(value, ensure_ascii=False, indent=None)[:500])
-                parts.append(f"<div><b>{html.escape(key)}</b>: <code>{shown}</code></div>")
-        return "".join(parts)
+        opened = "" if self.ok else " open"
+        return f"<details{opened}><summary>result</summary>{_pre(clip_for_view(self.output))}</details>"
 
     def _repr_html_(self) -> str:
-        icon, label, colour = self._badge()
-        log = ""
-        if self.log:
-            tail = "\n".join(self.log[-40:])
-            log = f"<div style='opacity:.75'><pre style='margin:2px 0'>{html.escape(tail)}</pre></div>"
-        result = self._result_html()
-        open_attr = "open" if self.state in (ToolState.PENDING_APPROVAL, ToolState.RUNNING) else ""
+        state = self.state.value
+        colour = STATE_COLOURS.get(state, BORDER)
+        label = STATE_LABELS.get(self.state, ("·", state))[1]
+        opened = " open" if self.state in (ToolState.PENDING_APPROVAL, ToolState.RUNNING) else ""
+        head = (
+            f"<summary style='color:{TEXT}'>{icon(STATE_ICONS.get(state, 'dot'), colour)} "
+            f"<b>{html.escape(self.name)}</b> <span style='color:{MUTED}'>{html.escape(label)}</span></summary>"
+        )
+        body = self._arguments_html() + self._log_html() + self._result_html()
         return (
-            f"<details {open_attr} class='ml-intern-tool' style='border-left:3px solid {colour};"
-            f"padding:2px 8px;margin:4px 0'><summary><span style='color:{colour}'>{icon} {label}</span> "
-            f"<b>{html.escape(self.name)}</b></summary>{self._arguments_html()}{log}{result}</details>"
+            f"<details{opened} class='ml-intern-tool' style='border-left:3px solid {colour};padding:2px 8px;"
+            f"margin:4px 0;color:{TEXT}'>{head}{body}</details>"
         )
 
     def __repr__(self) -> str:
-        icon, label, _ = self._badge()
-        lines = [f"{icon} {self.name} [{label}]"]
+        mark, label = STATE_LABELS.get(self.state, ("·", self.state.value))
+        lines = [f"{mark} {self.name} [{label}]"]
         for key, value in self.arguments.items():
             text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
             lines.append(f"  {key}: " + text.replace("\n", "\n    "))
@@ -157,29 +175,25 @@ class ToolCard:
 
 
 class PlanView:
-    """The agent's todo list as a checklist."""
+    """The agent's todo list as a checklist (a Markdown task list)."""
 
-    MARKS: ClassVar[dict[str, str]] = {"completed": "☑", "in_progress": "▶", "pending": "☐"}
+    MARKS: ClassVar[dict[str, str]] = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]"}
 
     def __init__(self, todos: tuple[dict[str, str], ...]) -> None:
         self.todos = todos
 
     def _lines(self) -> list[str]:
-        return [f"{self.MARKS.get(t.get('status', ''), '☐')} {t.get('content', '')}" for t in self.todos]
+        out = []
+        for todo in self.todos:
+            now = " *(in progress)*" if todo.get("status") == "in_progress" else ""
+            out.append(f"- {self.MARKS.get(todo.get('status', ''), '[ ]')} {todo.get('content', '')}{now}")
+        return out
 
     def _repr_markdown_(self) -> str:
-        return "**Plan**\n\n" + "\n".join(f"- {line}" for line in self._lines())
+        return "**Plan**\n\n" + "\n".join(self._lines())
 
     def __repr__(self) -> str:
-        return "Plan:\n" + "\n".join(f"  {line}" for line in self._lines())
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-
-
-def escape_markdown(text: str) -> str:
-    """Plain text that renders as itself in Markdown, line breaks kept."""
-    return "  \n".join(_MARKDOWN_SPECIALS.sub(r"\\\1", line) for line in text.split("\n"))
+        return "Plan:\n" + "\n".join(f"  {line[2:].replace('*', '')}" for line in self._lines())
 
 
 class Notice:
@@ -224,7 +238,7 @@ class Footer:
         )
 
     def _repr_html_(self) -> str:
-        return f"<div style='opacity:.6;font-size:90%'>{html.escape(self.text())}</div>"
+        return f"<div style='color:{MUTED};font-size:90%'>{html.escape(self.text())}</div>"
 
     def __repr__(self) -> str:
         return self.text()
@@ -233,11 +247,15 @@ class Footer:
 class RunStatus:
     """One line under a running ``python`` call's card: elapsed time while it runs, how it ended after."""
 
-    ENDINGS: ClassVar[dict[str, str]] = {"done": "✓ finished", "failed": "✗ failed", "stopped": "⏹ stopped"}
+    ENDINGS: ClassVar[dict[str, tuple[str, str]]] = {
+        "done": ("ok", "finished"),
+        "failed": ("no", "failed"),
+        "stopped": ("stop", "stopped"),
+    }
 
     def __init__(self, tool: str, call_id: str, started: float) -> None:
         self.tool, self.call_id, self.started = tool, call_id, started
-        self.seconds = 0
+        self.seconds, self.elapsed = 0, 0.0
         self.outcome: str | None = None
 
     def tick(self, now: float) -> bool:
@@ -247,19 +265,33 @@ class RunStatus:
         return changed and self.outcome is None
 
     def finish(self, outcome: str, now: float) -> None:
+        """The run ended: ``done``, ``failed`` or ``stopped``."""
         self.outcome = outcome
-        self.seconds = int(now - self.started)
+        self.elapsed = now - self.started
+        self.seconds = int(self.elapsed)
 
     def text(self) -> str:
         if self.outcome is None:
-            return f"⚙ {self.tool} running · {self.seconds}s · output below as it happens"
-        return f"{self.ENDINGS.get(self.outcome, self.outcome)} {self.tool} after {self.seconds}s"
+            return f"{self.tool} running · {self.seconds}s · output below as it happens"
+        ending = self.ENDINGS.get(self.outcome, ("dot", self.outcome))[1]
+        return f"{ending} {self.tool} in {_duration(self.elapsed)}"
 
     def _repr_html_(self) -> str:
-        return f"<div style='opacity:.65;font-size:90%'>{html.escape(self.text())}</div>"
+        name = "run" if self.outcome is None else self.ENDINGS.get(self.outcome, ("dot", ""))[0]
+        return f"<div style='color:{MUTED};font-size:90%'>{icon(name)} {html.escape(self.text())}</div>"
 
     def __repr__(self) -> str:
         return self.text()
+
+
+def _duration(seconds: float) -> str:
+    """``0.3 s``, ``12 s``, ``4 min 05 s``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
 
 
 class MimeBundle:

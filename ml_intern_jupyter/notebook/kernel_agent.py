@@ -18,12 +18,14 @@ from IPython.display import display
 
 from ..agent.builder import BuiltSession, FrontEnd, build_session
 from ..agent.config import AgentConfig, ConfigError, environment, load_config, resolve_data_dir
+from ..agent.history import EntryKind
 from ..agent.model import default_model_id
 from ..agent.model.ids import resolve_model
 from ..agent.session import Session
 from ..commands import TraceExports
 from ..protocol import Interrupt, TurnOptions, UserInput
 from .approval import ApprovalWidget
+from .assignments import overwrite_warning
 from .background_stop import BackgroundStop
 from .cards import Notice
 from .export_button import ExportButton
@@ -97,6 +99,13 @@ class KernelAgent:
         self.router.uninstall()
         self.front.close()
 
+    def _replaces(self, event: Any) -> str:
+        """What a pending python call would overwrite or delete among the user's variables."""
+        code = event.arguments.get("code") if event.name == "python" else None
+        if not isinstance(code, str):
+            return ""
+        return overwrite_warning(code, self.ip.user_ns, getattr(self.ip, "user_ns_hidden", {}))
+
     # -- sessions -----------------------------------------------------------------
     def _tools(self, config: AgentConfig) -> list:
         hidden = set(getattr(self.ip, "user_ns_hidden", {}))
@@ -164,7 +173,7 @@ class KernelAgent:
         model = options.model if options and options.model else session.model_id
         view = CellView(
             model,
-            approval_factory=lambda event: ApprovalWidget(event, session, loop),
+            approval_factory=lambda event: ApprovalWidget(event, session, loop, self._replaces(event)),
             usage=lambda: (session.usage.prompt_tokens - base[0], session.usage.completion_tokens - base[1]),
             native_tools=NATIVE_TOOLS,
             backend_ready=lambda: self.backend_ready(model),
@@ -189,6 +198,7 @@ class KernelAgent:
 
     async def _drive(self, handle: SessionHandle, view: CellView, text: str, options: TurnOptions) -> None:
         session, status = handle.session, "stopped"
+        replies_before = _assistant_entries(session)
         try:
             outcome = await session.submit(UserInput(text, options))
             status = STATUS_WORDS.get(outcome.stop_reason, outcome.stop_reason)
@@ -196,8 +206,9 @@ class KernelAgent:
             session.remove_sink(view)
             view.close(status)
             self.exports.after_turn(session)
-            loop = asyncio.get_running_loop()
-            self.show(ExportButton(lambda: self.exports.export(session), loop).box)
+            if _assistant_entries(session) > replies_before:  # nothing to export when the agent did nothing
+                loop = asyncio.get_running_loop()
+                self.show(ExportButton(lambda: self.exports.export(session), loop).box)
 
     # -- control --------------------------------------------------------------------
     async def stop(self, name: str | None = None) -> list[str]:
@@ -216,6 +227,10 @@ class KernelAgent:
     def running_background(self) -> list[str]:
         """Names of sessions whose background run is still going."""
         return [name for name, handle in self.handles.items() if handle.task is not None and not handle.task.done()]
+
+
+def _assistant_entries(session: Session) -> int:
+    return sum(entry.kind is EntryKind.ASSISTANT for entry in session.history.entries())
 
 
 def _turn_options(opts: CellOptions) -> TurnOptions:

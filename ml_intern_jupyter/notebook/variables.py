@@ -102,10 +102,10 @@ def _render(variables: Mapping[str, Any], budget: int, max_items: int, redactor:
             line = f"{name}: {kind}"
         elif name_looks_secret(name) and isinstance(value, str | bytes):
             line = f"{name}: {kind} = {REDACTED}"
+        elif kind == "DataFrame":  # its columns and head, once (its repr is the head again)
+            line = f"{name}: {kind} {_shape(value)}\n" + _dataframe_details(value, 1500)
         else:
             line = f"{name}: {kind} {_shape(value)} = {_short_repr(value, 120, redactor)}".replace("  ", " ")
-        if kind == "DataFrame":
-            line += "\n" + _dataframe_details(value, 1500)
         lines.append(line)
         used += len(line)
     return "\n".join(lines)

@@ -262,9 +262,19 @@ class CellView:
         self.bottom.update(handle, card)
         state = changes.get("state")
         if state is not None and state is not ToolState.PENDING_APPROVAL:
-            widget = self._approvals.pop(call_id, None)
-            if widget is not None:
-                widget.settle(state)
+            self._settle_approval(call_id, card, state)
+
+    def _settle_approval(self, call_id: str, card: ToolCard, state: ToolState) -> None:
+        """The call was decided: the approval card becomes one line, the tool card shows what ran."""
+        entry = self._approvals.pop(call_id, None)
+        if entry is None:
+            return
+        widget, handle = entry
+        widget.settle(state)
+        card.awaiting_approval = False
+        card.arguments = dict(widget.ran_arguments)
+        self.bottom.update(handle, widget.box)  # its plain-text form now says how it was decided
+        self.bottom.update(self._cards[call_id][1], card)
 
     def _card_log(self, event: ToolLog) -> None:
         entry = self._cards.get(event.tool_call_id)
@@ -281,9 +291,10 @@ class CellView:
 
     def _on_approval(self, event: ApprovalRequired) -> None:
         entry = self._cards.get(event.tool_call_id)
-        if entry is not None:
-            entry[0].reason = event.reason
+        if entry is not None and self._approval_factory is not None:
+            card, handle = entry
+            card.reason, card.awaiting_approval = event.reason, True  # the code is in the approval card
+            self.bottom.update(handle, card)
         if self._approval_factory is not None:
             widget = self._approval_factory(event)
-            self._approvals[event.tool_call_id] = widget
-            self.bottom.show(widget.box)
+            self._approvals[event.tool_call_id] = (widget, self.bottom.show(widget.box))

@@ -29,3 +29,12 @@ def test_the_budget_and_item_cap_bound_the_output() -> None:
     namespace = {f"v{i:03d}": "x" * 200 for i in range(200)}
     text = describe_variables(namespace, budget=2000, max_items=60, redactor=Redactor(env={}))
     assert len(text) < 4000 and "more (ask for specific names)" in text
+
+
+def test_a_dataframe_shows_its_columns_and_head_once() -> None:
+    pandas = __import__("pytest").importorskip("pandas")
+    df = pandas.DataFrame({"text": ["good film", "bad plot", "fine"], "label": [1, 0, 1]})
+    text = describe_variables({"df": df}, redactor=Redactor(env={}))
+    assert text.startswith("df: DataFrame shape=(3, 2)\n")
+    assert "columns: text: object, label: int64" in text or "columns: text: str, label: int64" in text
+    assert text.count("good film") == 1 and text.count("bad plot") == 1

@@ -105,7 +105,7 @@ async def test_footer_stays_last_and_errors_show_the_fix():
     assert isinstance(handles[-1].obj, Footer) and handles[-1].obj.status == "error"
     assert sum(isinstance(h.obj, Footer) for h in handles) == 1  # each block took the footer's slot: no blanks
     assert "Fix: do this" in repr(handles[-2].obj)
-    assert "☑ a" in repr(handles[0].obj)
+    assert "[x] a" in repr(handles[0].obj) and "- [x] a" in handles[0].obj._repr_markdown_()
     assert all(repr(h.obj) for h in handles)  # nothing empty was left behind
 
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from ..agent.session import Session
 from ..commands import CLI, Command, CommandContext, Registry, Reply, TraceExports, default_registry
 from ..protocol import ApprovalRequired, ApprovalScope, Event, ExecApproval, Interrupt, UserInput
+from .plain import markdown_to_text
 from .render import format_arguments
 
 Ask = Callable[[str], Awaitable[str]]
@@ -65,10 +66,10 @@ async def handle_command(
         return QUIT
     registry = registry or cli_registry()
     extra = {"exports": exports or TraceExports(session.config.env)}
-    context = CommandContext(CLI, session, lambda reply: print(reply.markdown), extra)
+    context = CommandContext(CLI, session, lambda reply: print(markdown_to_text(reply.markdown)), extra)
     reply = await registry.run(line[1:], context)
     if reply is not None:
-        print(reply.markdown)
+        print(markdown_to_text(reply.markdown))
     return None
 
 

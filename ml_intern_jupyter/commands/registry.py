@@ -22,6 +22,11 @@ class Reply:
     level: str = "info"
 
 
+def table_cell(text: str) -> str:
+    """Text for a Markdown table cell: a ``|`` (even inside backticks) would end the cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 class CommandError(ValueError):
     """Bad arguments; the message says what to type instead."""
 
@@ -102,7 +107,10 @@ class Registry:
 
     def help(self) -> Reply:
         """Every command with its usage and help, as a Markdown table."""
-        rows = [f"| {self.front.command(c.name, c.usage)} | {c.help} |" for c in self._commands.values()]
+        rows = [
+            f"| {table_cell(self.front.command(c.name, c.usage))} | {table_cell(c.help)} |"
+            for c in self._commands.values()
+        ]
         return Reply("**Commands**\n\n| command | what it does |\n| --- | --- |\n" + "\n".join(rows))
 
     async def run(self, line: str, context: CommandContext) -> Reply | None:

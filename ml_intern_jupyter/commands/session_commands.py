@@ -11,7 +11,7 @@ from ..agent.config import resolve_data_dir
 from ..agent.model import KNOWN_MODELS
 from ..protocol import Compact, ErrorEvent, Event, New, Operation, Resume, SetModel, SetYolo, Undo
 from ..traces.recorder import list_sessions, sessions_dir
-from .registry import Command, CommandContext, CommandError, Reply
+from .registry import Command, CommandContext, CommandError, Reply, table_cell
 
 
 async def submit_and_collect(session: Any, op: Operation) -> tuple[Any, list[ErrorEvent]]:
@@ -112,7 +112,7 @@ async def status(ctx: CommandContext, args: list[str]) -> Reply:
         ("history", f"{s.turns} turn(s), ~{s.history_tokens:,} tokens"),
     ]
     rows += ctx.extra.get("status_rows", ())
-    return Reply("| | |\n| --- | --- |\n" + "\n".join(f"| {k} | {v} |" for k, v in rows))
+    return Reply("| | |\n| --- | --- |\n" + "\n".join(f"| {k} | {table_cell(v)} |" for k, v in rows))
 
 
 def _asks(spec: Any) -> str:
@@ -142,7 +142,7 @@ async def history(ctx: CommandContext, args: list[str]) -> Reply:
     for item in saved[:50]:
         started = datetime.datetime.fromtimestamp(item.started).strftime("%Y-%m-%d %H:%M")
         here = " (this one)" if item.session_id == ctx.session.id else ""
-        first = " ".join(item.first_message.split())[:60].replace("|", "\\|")
+        first = table_cell(" ".join(item.first_message.split())[:60])
         rows.append(f"| `{item.session_id}`{here} | {started} | `{item.model}` | {item.turns} | {first} |")
     more = f"\n\n… and {len(saved) - 50} older sessions." if len(saved) > 50 else ""
     table = "| id | started | model | turns | first message |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows)

@@ -197,7 +197,7 @@ async def test_chat_yolo_usage_and_off(make_session, capsys) -> None:
     await run(session, ["/yolo maybe", "/yolo off"])
     assert session.status().yolo is False
     out = capsys.readouterr().out
-    assert "Say `/yolo on` or `/yolo off`." in out and "Usage: `/yolo on|off`" in out
+    assert "Say /yolo on or /yolo off." in out and "Usage: /yolo on|off" in out
 
 
 async def test_chat_model_lists_examples_and_switches(make_session, capsys) -> None:
@@ -205,10 +205,10 @@ async def test_chat_model_lists_examples_and_switches(make_session, capsys) -> N
     current = session.model_id
     await run(session, ["/model", "/model ollama/llama3.1:8b", "/model nonexistent/xyz"])
     out = capsys.readouterr().out
-    assert f"Model: `{current}`" in out
+    assert f"Model: {current}" in out
     assert all(model in out for model in KNOWN_MODELS)
     assert session.model_id == "ollama/llama3.1:8b" and session.provider().kind == "local_server"
-    assert "Model set to `ollama/llama3.1:8b`." in out
+    assert "Model set to ollama/llama3.1:8b." in out
     assert "Unknown model 'nonexistent/xyz'" in out  # refused, and not kept
 
 
@@ -227,7 +227,9 @@ async def test_chat_quit_stops_reading(make_session, capsys) -> None:
     assert code == 0 and terminal.lines == ["ignored"]
     assert rec.of("processing") == []
     out = capsys.readouterr().out
-    assert "`/yolo on|off`" in out and "Unknown command `/nonsense`" in out and "`/quit`" in out
+    assert "Unknown command /nonsense" in out and "`" not in out and "**" not in out  # plain text in a terminal
+    help_row = next(line for line in out.splitlines() if line.startswith("/yolo on|off"))
+    assert help_row.split("  ", 1)[1].strip().startswith("Auto-approve")  # an aligned two-column table
 
 
 async def test_chat_end_of_input_exits_cleanly(make_session) -> None:

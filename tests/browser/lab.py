@@ -40,9 +40,11 @@ def free_port() -> int:
 
 
 class Lab:
-    """A running JupyterLab server with its own home, settings, data dir and notebook folder."""
+    """A running JupyterLab (or, with ``app="notebook"``, Notebook 7) server with its own home,
+    settings, data dir and notebook folder."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, app: str = "jupyterlab") -> None:
+        self.app = app
         self.root = base / "root"
         self.home = base / "home"
         self.settings = base / "settings"
@@ -56,7 +58,7 @@ class Lab:
         self.url = f"http://127.0.0.1:{self.port}"
         env = isolated_kernel_env(self.home, HF_HUB_OFFLINE="1", JUPYTERLAB_SETTINGS_DIR=str(self.settings))
         command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--ServerApp.port={self.port}",
+            sys.executable, "-m", app, "--no-browser", "--allow-root", f"--ServerApp.port={self.port}",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={self.root}",
             "--ServerApp.open_browser=False", "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=True",
         ]  # fmt: skip
@@ -78,7 +80,18 @@ class Lab:
         raise TimeoutError("jupyter lab did not start")
 
     def notebook_url(self, name: str) -> str:
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{name}?token={TOKEN}"
         return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"  # reset: only this notebook is open
+
+    def kernel_connected(self, name: str) -> bool:
+        """Whether the server has an idle kernel for notebook ``name`` with a browser connected to it."""
+        with urllib.request.urlopen(f"{self.url}/api/sessions?token={TOKEN}", timeout=5) as response:
+            sessions = json.load(response)
+        return any(
+            s.get("path") == name and s["kernel"].get("execution_state") == "idle" and s["kernel"].get("connections", 0)
+            for s in sessions
+        )
 
     def write_notebook(self, name: str, cells: list[str]) -> str:
         """Write a notebook of code cells (a ``# md`` first line makes a Markdown cell)."""

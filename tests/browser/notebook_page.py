@@ -26,6 +26,7 @@ class NotebookPage:
         cells = len(nbformat.read(self.lab.root / name, as_version=4).cells)
         self.page.goto(self.lab.notebook_url(name))
         expect(self.page.locator(CELLS)).to_have_count(cells, timeout=90_000)
+        self.name = name
         self.wait_kernel_idle()
         return self
 
@@ -41,6 +42,16 @@ class NotebookPage:
         Initializing"), and JupyterLab silently drops a Shift+Enter made then, so wait for the
         status bar's kernel item instead.
         """
+        if self.lab.app == "notebook":  # Notebook 7 has no status bar: its toolbar says when it connected
+            deadline = time.monotonic() + timeout
+            while not self.lab.kernel_connected(self.name):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no kernel connected to {self.name}")
+                time.sleep(0.2)
+            starting = re.compile("Initializing|Connecting|Starting")
+            busy = self.page.locator(".jp-NotebookKernelStatus", has_text=starting)
+            expect(busy).to_have_count(0, timeout=timeout * 1000)
+            return
         status = self.page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\(ipykernel\) \| Idle$"))
         expect(status.first).to_be_visible(timeout=timeout * 1000)
 

@@ -238,6 +238,10 @@ class Session:
             self._providers[model_id] = self._factory.create(model_id)
         return self._providers[model_id]
 
+    def turn_provider(self) -> CompletionProvider:
+        """The provider of the running turn (a cell's ``--model``), else the session's."""
+        return self.provider(self._turn_model if self.busy else None)
+
     async def _run_turn(self, text: str, options: TurnOptions) -> TurnOutcome:
         if self._refuse_if_busy("start a new turn"):
             return TurnOutcome("busy")

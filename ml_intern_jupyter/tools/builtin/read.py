@@ -64,6 +64,7 @@ def make_read_tool() -> ToolSpec:
         parameters=PARAMETERS,
         handler=run_read,
         needs_approval=False,
+        read_only=True,
     )
 
 

@@ -30,12 +30,24 @@ class ApprovalPolicy:
         """Estimated spend of the calls that ran this session (jobs)."""
 
     def reason_to_ask(
-        self, spec: ToolSpec, arguments: dict[str, Any], *, turn_yolo: bool = False, cost_usd: float | None = None
+        self,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        *,
+        turn_yolo: bool = False,
+        cost_usd: float | None = None,
+        priced: bool = False,
     ) -> str | None:
-        """Why this call waits for the user, or None when it runs without asking."""
+        """Why this call waits for the user, or None when it runs without asking.
+
+        ``priced``: the tool estimates the cost of its calls (``hf_jobs``), so a call it could
+        not price (``cost_usd`` None) asks in yolo mode instead of spending blind.
+        """
         if spec.asks_even_in_yolo(arguments):
             return spec.approval_reason or "always asks"
         if self.yolo or turn_yolo:
+            if priced and cost_usd is None and spec.requires_approval(arguments):
+                return "its cost could not be estimated, so yolo mode asks instead of spending blind"
             if cost_usd is not None and self.spent_usd + cost_usd > self.budget_usd:
                 return (
                     f"its estimated ${cost_usd:.2f} would take this session past the ${self.budget_usd:g} "

@@ -119,7 +119,7 @@ class ToolCallRunner:
         spec = self._host.tools.get(raw.name)
         preview = await _preview(spec.preview, arguments)
         reason = self._host.policy.reason_to_ask(
-            spec, arguments, turn_yolo=self._settings.yolo, cost_usd=preview.cost_usd
+            spec, arguments, turn_yolo=self._settings.yolo, cost_usd=preview.cost_usd, priced=preview.priced
         )
         if reason is not None:
             decision = await self._ask(call, reason, preview)

@@ -95,10 +95,15 @@ class ToolResult:
 
 @dataclass(frozen=True)
 class CallPreview:
-    """Shown on the approval card before the user decides; ``cost_usd`` feeds the yolo spending cap."""
+    """Shown on the approval card before the user decides; ``cost_usd`` feeds the yolo spending cap.
+
+    ``priced`` says the call costs money and the tool tried to price it: with ``cost_usd`` None
+    (the estimate failed) yolo mode asks rather than spending blind.
+    """
 
     details: Mapping[str, str] = field(default_factory=dict)
     cost_usd: float | None = None
+    priced: bool = False
 
 
 Handler = Callable[[dict[str, Any], ToolContext], Awaitable["ToolResult | str"]]

@@ -88,7 +88,9 @@ def test_the_yolo_spending_cap_asks_once_the_estimate_would_pass_it() -> None:
     assert policy.reason_to_ask(job, {}, cost_usd=1.5) is None
     reason = policy.reason_to_ask(job, {}, cost_usd=2.5)
     assert reason is not None and "$2.50" in reason and "$5 yolo spending cap" in reason and "$3.00" in reason
-    assert policy.reason_to_ask(job, {}) is None  # no estimate: yolo decides
+    assert policy.reason_to_ask(job, {}) is None  # a tool that does not price its calls: yolo decides
+    unpriced = policy.reason_to_ask(job, {}, cost_usd=None, priced=True)
+    assert unpriced is not None and "could not be estimated" in unpriced  # a job it could not price asks
     assert ApprovalPolicy(NO_POLICY, budget_usd=0).reason_to_ask(spec("read"), {}, cost_usd=9) is None
 
 

@@ -100,7 +100,7 @@ async def job_preview(prices: JobPrices, arguments: dict[str, Any]) -> CallPrevi
     try:
         estimate = await prices.estimate(arguments)
     except ValueError as exc:
-        return CallPreview(details={"operation": operation, "problem": str(exc)}, cost_usd=None)
+        return CallPreview(details={"operation": operation, "problem": str(exc)}, cost_usd=None, priced=True)
     what = " ".join(str(arguments.get("script") or "").split())[:120] or shlex.join(arguments.get("command") or [])
     details = {
         "operation": operation,
@@ -114,7 +114,7 @@ async def job_preview(prices: JobPrices, arguments: dict[str, Any]) -> CallPrevi
         details["schedule"] = str(arguments.get("schedule") or "(missing)")
     if arguments.get("namespace"):
         details["namespace"] = str(arguments["namespace"])
-    return CallPreview(details=details, cost_usd=estimate.cost_usd)
+    return CallPreview(details=details, cost_usd=estimate.cost_usd, priced=True)
 
 
 def make_jobs_tool(access: HubAccess, prices: JobPrices | None = None, *, read_only: bool = False) -> ToolSpec:

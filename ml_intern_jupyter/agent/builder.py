@@ -1,12 +1,14 @@
 """``build_session``: the one place a session is put together (CLI, notebook, sidebar, tests).
 
-Order: config, model (and the notice when it was picked automatically), tools (built-in,
-then the front end's own, which may replace built-ins such as ``python``), the session with
-its record, then the gateways (their sink and ``notify`` tool).
+Order: config, model (and the notice when it was picked automatically), tools (built-in, the
+ML tools, then the front end's own, which may replace built-ins such as ``python``), the
+session with its record, the research sub-agent (it needs the session's model and usage), then
+the gateways (their sink and ``notify`` tool).
 """
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +21,10 @@ from ..tools.spec import ToolRouter, ToolSpec
 from ..traces.recorder import RecordWriter, SessionRecorder, sessions_dir
 from ..traces.redact import Redactor
 from .config import AgentConfig, load_config, resolve_data_dir
+from .ml_tools import ml_tools
 from .model import ProviderFactory, default_model_id, default_model_notice
 from .prompts import build_system_prompt
+from .research import Research
 from .session import Session
 
 Sink = Callable[[Event], None]
@@ -37,6 +41,9 @@ class FrontEnd:
     factory: ProviderFactory
     writer: RecordWriter | None = None
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    """Secrets typed in this process (the CLI's hidden token prompt): read before the environment,
+    kept in memory only, never exported to ``os.environ`` or written anywhere."""
 
     @classmethod
     def create(cls, env: Any, *, record: bool = True, quiet_litellm: bool = False) -> FrontEnd:
@@ -84,15 +91,18 @@ def build_session(
 
     ``variant`` picks the system prompt (``notebook``, ``cli``, ``headless``); ``tools`` are
     registered after the built-in ones (same names replace them); ``builtin=False`` leaves
-    the built-in tools out.
+    the built-in tools out (the ML tools and ``research`` too).
     """
     config = config if config is not None else load_config()
+    config = config.replace(env=ChainMap(front.secrets, config.env))  # writes land in secrets, never os.environ
     env = config.env
     chosen = model or config.model_name
     model_id = chosen or default_model_id(env)
     router = ToolRouter(builtin_tools(scratch=resolve_data_dir(config) / "scratch") if builtin else ())
-    for spec in tools:
+    kit = ml_tools(config) if builtin else None
+    for spec in [*(kit.tools if kit else ()), *tools]:
         router.register(spec)
+    redact = Redactor(env=env).text
     recorder = None
     if front.writer is not None:
         recorder = SessionRecorder(sessions_dir(resolve_data_dir(config)), front.writer)
@@ -104,9 +114,13 @@ def build_session(
         model=model_id,
         workdir=workdir,
         sinks=[*([recorder] if recorder is not None else []), *sinks],
-        redact=Redactor(env=env).text,
+        redact=redact,
         records=recorder,
         notice=None if chosen else default_model_notice(model_id),
     )
+    if kit is not None:
+        readers = ToolRouter([*kit.readers, *(router.get(name) for name in ("read",) if name in router)])
+        research = Research(readers, session.turn_provider, session.usage, retry=config.retry, redact=redact)
+        router.register(research.spec())
     notifier = attach_gateways(session, env)
     return BuiltSession(session, notifier, recorder)

@@ -58,12 +58,14 @@ async def run_headless(built: BuiltSession, prompt: str) -> int:
     return EXIT_OK if outcome.ok else EXIT_ERROR
 
 
-async def run_interactive(built: BuiltSession) -> int:
+async def run_interactive(built: BuiltSession, front: FrontEnd | None = None) -> int:
     """The interactive chat; pending Slack posts go out before it returns."""
     from .chat import run_chat
+    from .hub_token import HubTokenPrompt
 
+    hub_token = HubTokenPrompt(front.secrets, built.session.config.env) if front is not None else None
     try:
-        return await run_chat(built.session)
+        return await run_chat(built.session, hub_token=hub_token)
     finally:
         await built.aclose()
 
@@ -99,7 +101,7 @@ def _run(args: argparse.Namespace, front: FrontEnd) -> int:
     try:
         if args.prompt:
             return asyncio.run(run_headless(built, args.prompt))
-        return asyncio.run(run_interactive(built))
+        return asyncio.run(run_interactive(built, front))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

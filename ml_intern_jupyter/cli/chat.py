@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from ..agent.session import Session
 from ..commands import CLI, Command, CommandContext, Registry, Reply, TraceExports, default_registry
 from ..protocol import ApprovalRequired, ApprovalScope, Event, ExecApproval, Interrupt, UserInput
+from .hub_token import HubTokenPrompt
 from .plain import markdown_to_text
 from .render import format_arguments
 
@@ -31,8 +32,8 @@ def cli_registry() -> Registry:
     return registry
 
 
-async def run_chat(session: Session, ask: Ask = _ask_stdin) -> int:
-    """Read-eval loop until /quit or end of input."""
+async def run_chat(session: Session, ask: Ask = _ask_stdin, hub_token: HubTokenPrompt | None = None) -> int:
+    """Read-eval loop until /quit or end of input; ``hub_token`` asks for a token before a Hub write."""
     approvals: asyncio.Queue[ApprovalRequired] = asyncio.Queue()
     registry = cli_registry()
     exports = TraceExports(session.config.env)
@@ -54,7 +55,7 @@ async def run_chat(session: Session, ask: Ask = _ask_stdin) -> int:
             if await handle_command(session, line, registry, exports) == QUIT:
                 return 0
             continue
-        await _run_turn_with_approvals(session, line, approvals, ask)
+        await _run_turn_with_approvals(session, line, approvals, ask, hub_token)
 
 
 async def handle_command(
@@ -74,7 +75,11 @@ async def handle_command(
 
 
 async def _run_turn_with_approvals(
-    session: Session, text: str, approvals: asyncio.Queue[ApprovalRequired], ask: Ask
+    session: Session,
+    text: str,
+    approvals: asyncio.Queue[ApprovalRequired],
+    ask: Ask,
+    hub_token: HubTokenPrompt | None = None,
 ) -> None:
     turn = asyncio.create_task(session.submit(UserInput(text)))
     try:
@@ -84,20 +89,24 @@ async def _run_turn_with_approvals(
             if getter not in done:
                 getter.cancel()
                 break
-            await _decide(session, getter.result(), ask)
+            await _decide(session, getter.result(), ask, hub_token)
         await turn
     except (KeyboardInterrupt, asyncio.CancelledError):
         await session.submit(Interrupt())
         await asyncio.gather(turn, return_exceptions=True)
 
 
-async def _decide(session: Session, request: ApprovalRequired, ask: Ask) -> None:
+async def _decide(
+    session: Session, request: ApprovalRequired, ask: Ask, hub_token: HubTokenPrompt | None = None
+) -> None:
     print(f"\n? {request.name} wants to run ({request.reason or 'needs approval'}):")
     for key, value in request.details.items():
         print(f"  {key}: {value}")
     print("  " + format_arguments(request.arguments))
     answer = (await ask("  approve? [y]es / [n]o / [a]ll this session: ")).strip().lower()
     call_id = request.tool_call_id
+    if answer[:1] in ("a", "y") and hub_token is not None:
+        await hub_token.before_hub_write(request.name)
     if answer.startswith("a"):
         await session.submit(ExecApproval(call_id, approved=True, scope=ApprovalScope.SESSION))
         return

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import linecache
 import sys
 import traceback
 
 from ..commands import NOTEBOOK, Command, CommandContext, CommandError, Registry, Reply, default_registry
+from ..tools.hf import HubAccess
 from .cards import Notice
 from .kernel_agent import KernelAgent
 
@@ -39,6 +41,38 @@ async def stop_command(ctx: CommandContext, args: list[str]) -> Reply:
     return Reply(f"Interrupted: {', '.join(f'`{name}`' for name in stopped)}.")
 
 
+async def login_command(ctx: CommandContext, args: list[str]) -> Reply | None:
+    """Log in to the Hugging Face Hub with huggingface_hub's notebook login (device code flow).
+
+    The login waits for you in the background (the cell returns and other cells run); its
+    result appears in this cell.
+    """
+    if args not in ([], ["--force"]):
+        raise CommandError("Use `%intern login`, or `%intern login --force` to log in again.")
+    env = ctx.session.config.env
+    access = HubAccess.from_env(env)
+    if env.get("HF_TOKEN"):
+        return Reply("`HF_TOKEN` is set in the environment, so the agent uses it; unset it to use a login instead.")
+    if args != ["--force"] and await asyncio.to_thread(access.token):
+        return Reply("Already logged in to the Hub (a saved login). `%intern login --force` logs in again.")
+    from huggingface_hub import notebook_login
+
+    async def wait_for_login() -> None:
+        try:  # notebook_login polls the Hub until you authorize: in a thread, so the kernel stays free
+            await asyncio.to_thread(notebook_login, skip_if_logged_in=False)
+        except Exception as exc:  # the Hub is unreachable, the code expired...
+            ctx.show(Reply(f"The login failed: {exc}. Run `%intern login` to try again.", "error"))
+            return
+        if await asyncio.to_thread(access.token):
+            ctx.show(Reply("Logged in. The agent's Hub tools use this token from their next call; it is sent only "
+                           "to Hugging Face hosts."))  # fmt: skip
+        else:
+            ctx.show(Reply("Not logged in (see the message above). Run `%intern login` to try again.", "warning"))
+
+    ctx.extra["agent"].spawn(wait_for_login())
+    return None
+
+
 def notebook_registry() -> Registry:
     """The commands of ``%intern``."""
     registry = default_registry(NOTEBOOK)
@@ -47,6 +81,9 @@ def notebook_registry() -> Registry:
     )
     registry.add(
         Command("stop", "[SESSION]", "Interrupt a running (e.g. --background) turn.", stop_command, NOTEBOOK_ONLY)
+    )
+    registry.add(
+        Command("login", "[--force]", "Log in to the Hugging Face Hub (saves a token).", login_command, NOTEBOOK_ONLY)
     )
     return registry
 

@@ -75,7 +75,15 @@ class KernelAgent:
         self.router = OutputRouter(ip)
         self.router.install()
         self.background_stop = BackgroundStop(lambda: bool(self.running_background()), self.stop)
+        self._chores: set[asyncio.Task[Any]] = set()
         self._prewarm(env)
+
+    def spawn(self, work: Any) -> asyncio.Task[Any]:
+        """Run a coroutine after the cell returns (its outputs still land in that cell); kept until done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+        return task
 
     def _prewarm(self, env: Any) -> None:
         """Import litellm in a thread now if the default model needs it (the first cell then starts at once)."""

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from .content_routes import ContentEndpoints
 from .discussion_routes import DiscussionEndpoints
 from .job_routes import HARDWARE, JobEndpoints
+from .oauth_routes import OAuthEndpoints
 from .repo_routes import RepoEndpoints
 from .state import (
     GITATTRIBUTES,
@@ -52,6 +53,7 @@ class LocalHub:
         self.docs: dict[str, dict[str, tuple[str, str]]] = {}
         self.redirects: dict[str, str] = {}
         self.viewer: dict[str, ViewerDataset] = {}
+        self.device_codes: dict[str, dict[str, str | None]] = {}  # OAuth device flow (notebook_login)
         self.closing = False
         self._failures: list[tuple[int, str]] = []
         self.lock = threading.Lock()
@@ -63,6 +65,7 @@ class LocalHub:
             *ContentEndpoints(self).routes(),
             *DiscussionEndpoints(self).routes(),
             *RepoEndpoints(self).routes(),
+            *OAuthEndpoints(self).routes(),
         ]
         self._app = Starlette(routes=routes, exception_handlers={HubError: lambda _, error: error.response()})
 
@@ -96,6 +99,15 @@ class LocalHub:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def authorize_device(self, user_code: str, token: str = TEST_TOKEN) -> None:
+        """Play the user who opened the verification page and entered ``user_code``."""
+        with self.lock:
+            for entry in self.device_codes.values():
+                if entry["user_code"] == user_code:
+                    entry["token"] = token
+                    return
+        raise KeyError(f"no device login is waiting for code {user_code}")
 
     def fail_next(self, count: int, status: int = 500, path_contains: str = "") -> None:
         """Answer the next ``count`` requests whose path contains ``path_contains`` with ``status``."""

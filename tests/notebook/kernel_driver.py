@@ -36,6 +36,14 @@ class CellRun:
                 parts.append("\n".join(content["traceback"]))
         return "\n".join(parts)
 
+    def html(self) -> str:
+        """All text/html of the cell's displays, in order."""
+        return "\n".join(
+            m["content"]["data"].get("text/html", "")
+            for m in self.messages
+            if m["msg_type"] in ("display_data", "update_display_data", "execute_result")
+        )
+
 
 class KernelDriver:
     """A started kernel plus a blocking client."""

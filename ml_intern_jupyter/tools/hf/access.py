@@ -69,7 +69,8 @@ class HubAccess:
         datasets_server: str = DEFAULT_DATASETS_SERVER,
         use_saved_login: bool = True,
     ) -> HubAccess:
-        """``HF_ENDPOINT`` (default https://huggingface.co); the token is ``HF_TOKEN`` (or
+        """``HF_ENDPOINT`` (default https://huggingface.co) and ``HF_DATASETS_SERVER`` (the dataset
+        viewer, default ``datasets_server``); the token is ``HF_TOKEN`` (or
         ``HUGGING_FACE_HUB_TOKEN``) from ``env``, then the saved ``hf auth login`` token."""
 
         def token() -> str | None:
@@ -79,7 +80,8 @@ class HubAccess:
             return saved_hf_token() if use_saved_login else None
 
         endpoint = (env.get("HF_ENDPOINT") or "").strip() or DEFAULT_ENDPOINT
-        return cls(endpoint=endpoint, datasets_server=datasets_server, token=token)
+        viewer = (env.get("HF_DATASETS_SERVER") or "").strip() or datasets_server
+        return cls(endpoint=endpoint, datasets_server=viewer, token=token)
 
     def is_hf_host(self, url: str) -> bool:
         """Whether ``url`` may receive the HF token."""

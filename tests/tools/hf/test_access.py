@@ -19,6 +19,9 @@ def test_from_env_defaults_and_overrides() -> None:
     assert custom.endpoint == "http://hub.local:8080" and custom.token() == "hf_x"
     both = HubAccess.from_env({"HF_TOKEN": "hf_first", "HUGGING_FACE_HUB_TOKEN": "hf_second"})
     assert both.token() == "hf_first"
+    assert plain.datasets_server == "https://datasets-server.huggingface.co"
+    viewer = HubAccess.from_env({"HF_DATASETS_SERVER": "http://viewer.local:9/"})
+    assert viewer.datasets_server == "http://viewer.local:9" and viewer.is_hf_host("http://viewer.local:9/rows")
 
 
 def test_token_is_read_at_each_use_from_the_mapping() -> None:

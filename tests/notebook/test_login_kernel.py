@@ -1,0 +1,63 @@
+"""``%intern login`` in a real kernel: huggingface_hub's device login against a local Hub, then a write with it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ..hub_server import TEST_TOKEN, LocalHub
+from .kernel_driver import KernelDriver, isolated_kernel_env
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[LocalHub]:
+    with LocalHub() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("login-kernel")
+
+
+@pytest.fixture(scope="module")
+def kernel(hub: LocalHub, home: Path) -> Iterator[KernelDriver]:
+    env = isolated_kernel_env(home, HF_ENDPOINT=hub.endpoint, HF_HOME=str(home / "hf"))
+    driver = KernelDriver(env=env, cwd=str(home))
+    try:
+        driver.run("%load_ext ml_intern_jupyter")
+        yield driver
+    finally:
+        driver.close()
+
+
+def test_login_saves_a_token_the_hub_tools_then_use(kernel: KernelDriver, hub: LocalHub, home: Path):
+    run = kernel.start("%intern login")
+    code = re.compile(r"\b(\d{4}-TEST)\b")
+    kernel.pump(run, until=lambda r: code.search(r.html()) is not None, timeout=30)
+    assert "open this URL and enter the code" in run.html()
+    assert "2" in kernel.run("1 + 1", timeout=10).text()  # the login waits in the background: cells run
+    assert not (home / "hf" / "token").exists()
+    hub.authorize_device(code.search(run.html())[1])  # the user approves in their browser
+    kernel.pump(run, until=lambda r: "Logged in." in r.text(), timeout=30)
+    assert "Login successful" in run.html()
+    assert (home / "hf" / "token").read_text().strip() == TEST_TOKEN
+    assert "Already logged in" in kernel.run("%intern login").text()
+
+    script = home / "write.json"
+    create = {"name": "hf_repo_git", "arguments": {"operation": "create_repo", "repo_id": "alice/after-login"}}
+    script.write_text(json.dumps({"turns": [{"tool_calls": [create]}, {"text": "Created it."}]}))
+    out = kernel.run(f"%%intern --yolo --model scripted/{script}\nmake a repo", timeout=60).text()
+    assert "Created it." in out
+    assert hub.repo("alice/after-login", "model").private is True
+    created = hub.requests_to("/api/repos/create", "POST")
+    assert created and created[-1].headers.get("authorization") == f"Bearer {TEST_TOKEN}"
+
+
+def test_login_rejects_unknown_arguments(kernel: KernelDriver):
+    out = kernel.run("%intern login now").text()
+    assert "%intern login --force" in out

@@ -62,7 +62,7 @@ async def yolo(ctx: CommandContext, args: list[str]) -> Reply:
         raise CommandError(f"Say {ctx.front.command('yolo', 'on')} or {ctx.front.command('yolo', 'off')}.")
     on = await ctx.session.submit(SetYolo(args[0] == "on"))
     cap = ctx.session.status().budget_usd
-    state = f"on: tool calls run without asking (jobs stop at the ${cap:g} spending cap)" if on else "off"
+    state = f"on: tool calls run without asking (jobs stop at the `${cap:g}` spending cap)" if on else "off"
     return Reply(f"yolo {state}.")
 
 
@@ -108,7 +108,7 @@ async def status(ctx: CommandContext, args: list[str]) -> Reply:
         ("pending approvals", str(len(s.pending_approvals))),
         ("yolo", "on" if s.yolo else "off"),
         ("tokens", f"{s.prompt_tokens:,} in / {s.completion_tokens:,} out"),
-        ("estimated spend", f"${s.spend_usd:.2f} of the ${s.budget_usd:g} yolo cap"),
+        ("estimated spend", f"`${s.spend_usd:.2f}` of the `${s.budget_usd:g}` yolo cap"),  # code: not TeX math
         ("history", f"{s.turns} turn(s), ~{s.history_tokens:,} tokens"),
     ]
     rows += ctx.extra.get("status_rows", ())

@@ -60,8 +60,13 @@ def demote_headings(text: str, by: int = 3) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Plain text that renders as itself in Markdown, line breaks kept."""
-    return "  \n".join(_MARKDOWN_SPECIALS.sub(r"\\\1", line) for line in text.split("\n"))
+    r"""Plain text that renders as itself in Markdown, line breaks kept.
+
+    A ``$`` becomes ``\\$``: Markdown turns it into ``\$``, which JupyterLab's MathJax shows as
+    a dollar instead of starting TeX math (``$2 of the $5 cap`` would render as a formula).
+    """
+    escaped = (_MARKDOWN_SPECIALS.sub(r"\\\1", line).replace("$", "\\\\$") for line in text.split("\n"))
+    return "  \n".join(escaped)
 
 
 def _language_for(tool: str, key: str) -> str:
@@ -229,12 +234,15 @@ class Footer:
     completion_tokens: int = 0
     elapsed: float = 0.0
     status: str = "working"
+    spend_usd: float = 0.0
+    """The session's estimated spend on jobs (what the yolo spending cap counts)."""
 
     def text(self) -> str:
         """The footer line (also the plain-text form)."""
+        spend = f" · ~${self.spend_usd:.2f} estimated job spend" if self.spend_usd else ""
         return (
             f"{self.status} · {self.iterations} iteration(s) · {self.prompt_tokens:,} in / "
-            f"{self.completion_tokens:,} out tokens · {self.elapsed:.0f}s · {self.model}"
+            f"{self.completion_tokens:,} out tokens{spend} · {self.elapsed:.0f}s · {self.model}"
         )
 
     def _repr_html_(self) -> str:

@@ -229,7 +229,10 @@ class CellView:
                 self.bottom.show(Notice(f"Undid the last turn ({event.removed_messages} messages).", level="info"))
             case SettingsChanged():
                 self.footer.model = event.model
-            case UsageUpdate() | TurnComplete():
+            case UsageUpdate():
+                self.footer.prompt_tokens, self.footer.completion_tokens = event.prompt_tokens, event.completion_tokens
+                self.footer.spend_usd = event.spend_usd or 0.0
+            case TurnComplete():
                 self.footer.prompt_tokens, self.footer.completion_tokens = event.prompt_tokens, event.completion_tokens
 
     def _on_state(self, event: ToolStateChange) -> None:

@@ -43,7 +43,7 @@ class Lab:
     """A running JupyterLab (or, with ``app="notebook"``, Notebook 7) server with its own home,
     settings, data dir and notebook folder."""
 
-    def __init__(self, base: Path, app: str = "jupyterlab") -> None:
+    def __init__(self, base: Path, app: str = "jupyterlab", env: dict[str, str] | None = None) -> None:
         self.app = app
         self.root = base / "root"
         self.home = base / "home"
@@ -56,7 +56,8 @@ class Lab:
             path.write_text(json.dumps(value))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = isolated_kernel_env(self.home, HF_HUB_OFFLINE="1", JUPYTERLAB_SETTINGS_DIR=str(self.settings))
+        settings = {"HF_HUB_OFFLINE": "1", "JUPYTERLAB_SETTINGS_DIR": str(self.settings), **(env or {})}
+        env = isolated_kernel_env(self.home, **settings)
         command = [
             sys.executable, "-m", app, "--no-browser", "--allow-root", f"--ServerApp.port={self.port}",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={self.root}",

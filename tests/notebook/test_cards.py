@@ -71,3 +71,9 @@ def test_a_finished_run_says_how_long_it_took(seconds: float, shown: str) -> Non
     assert status.tick(101.2) is True and "python running · 1s" in repr(status)
     status.finish("done", 100.0 + seconds)
     assert repr(status) == f"finished python in {shown}" and "<svg" in status._repr_html_()
+
+
+def test_dollar_amounts_never_start_tex_math() -> None:
+    notice = Notice("its estimated $2.10 would take this session past the $5 cap")
+    assert r"\\$2.10" in notice._repr_markdown_() and r"\\$5" in notice._repr_markdown_()
+    assert "$2.10" in repr(notice) and "\\" not in repr(notice)

@@ -438,6 +438,19 @@ class UsageUpdate(Event):
     spend_usd: float = 0.0
 
 
+@dataclass(frozen=True, kw_only=True)
+class NoticeEvent(Event):
+    """News from a service of the session outside any turn's flow (an MCP server connected or failed).
+
+    ``level`` is ``info``, ``warning`` or ``error``; ``source`` names the service (``mcp``).
+    """
+
+    type: ClassVar[str] = "notice"
+    message: str = ""
+    level: str = "info"
+    source: str = ""
+
+
 EVENT_TYPES: tuple[type[Event], ...] = (
     Processing,
     Ready,
@@ -462,6 +475,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Resumed,
     SettingsChanged,
     UsageUpdate,
+    NoticeEvent,
 )
 """Every event class: the 16 of the seeds, then ours (``plan_update`` …)."""
 

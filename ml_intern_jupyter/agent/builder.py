@@ -17,10 +17,12 @@ from typing import Any
 from ..gateways import Notifier, attach_gateways
 from ..protocol import Event
 from ..tools.builtin import builtin_tools
+from ..tools.mcp.connection import Consent
 from ..tools.spec import ToolRouter, ToolSpec
 from ..traces.recorder import RecordWriter, SessionRecorder, sessions_dir
 from ..traces.redact import Redactor
 from .config import AgentConfig, load_config, resolve_data_dir
+from .mcp_services import McpServices, mcp_services
 from .ml_tools import ml_tools
 from .model import ProviderFactory, default_model_id, default_model_notice
 from .prompts import build_system_prompt
@@ -68,9 +70,15 @@ class BuiltSession:
     session: Session
     notifier: Notifier | None = None
     recorder: SessionRecorder | None = None
+    mcp: McpServices = field(default_factory=McpServices)
+
+    def start_services(self) -> None:
+        """Start what runs beside the session (the MCP servers); on the running loop, once."""
+        self.mcp.start(self.session)
 
     async def aclose(self, timeout: float = 5.0) -> None:
-        """Let pending notifications go out."""
+        """Let pending notifications go out and close the MCP servers."""
+        await self.mcp.aclose()
         if self.notifier is not None:
             await self.notifier.drain(timeout=timeout)
 
@@ -86,12 +94,15 @@ def build_session(
     workdir: Path | None = None,
     system_prompt: str | None = None,
     builtin: bool = True,
+    consent: Consent | None = None,
 ) -> BuiltSession:
     """A ready session for ``front``. Raises ``ConfigError`` for a broken messaging setup.
 
     ``variant`` picks the system prompt (``notebook``, ``cli``, ``headless``); ``tools`` are
     registered after the built-in ones (same names replace them); ``builtin=False`` leaves
-    the built-in tools out (the ML tools and ``research`` too).
+    the built-in tools out (the ML tools and ``research`` too). The MCP servers of the config,
+    the user's and the project's MCP files are loaded (not started: ``start_services``);
+    ``consent`` is awaited before a project ``.mcp.json`` server first starts.
     """
     config = config if config is not None else load_config()
     config = config.replace(env=ChainMap(front.secrets, config.env))  # writes land in secrets, never os.environ
@@ -122,5 +133,6 @@ def build_session(
         readers = ToolRouter([*kit.readers, *(router.get(name) for name in ("read",) if name in router)])
         research = Research(readers, session.turn_provider, session.usage, retry=config.retry, redact=redact)
         router.register(research.spec())
+    mcp = mcp_services(config, router, session, project_dir=workdir or Path.cwd(), consent=consent)
     notifier = attach_gateways(session, env)
-    return BuiltSession(session, notifier, recorder)
+    return BuiltSession(session, notifier, recorder, mcp)

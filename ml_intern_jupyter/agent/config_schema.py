@@ -73,6 +73,9 @@ _MCP_SERVER = MappingProxyType(
         "inherit_env": _BOOL,
         "timeout": _OPT_POS_NUM,
         "connect_timeout": _POS_NUM,
+        "preset": _STR,  # "hf": the Hugging Face MCP server (tools/mcp/config.py PRESETS)
+        "protocol": _STR,  # "auto", "legacy" or a protocol version
+        "disabled": _BOOL,
     }
 )
 _DESTINATION = MappingProxyType(
@@ -151,7 +154,13 @@ def _unknown_key(source: str, path: str, key: str, schema: Mapping[str, Any]) ->
 
 
 def resolve_transport(server: dict, source: str, key: str) -> None:
-    """Fill in the default transport and check the command/url it needs (``type`` is an alias)."""
+    """Fill in the default transport and check the command/url it needs (``type`` is an alias).
+
+    A preset entry (``{"preset": "hf"}``, or ``"hf": {}``) and a disabled one are left to the MCP
+    loader, which fills in the preset and checks the result.
+    """
+    if "preset" in server or not server or server.get("disabled") is True:
+        return
     if "type" in server:
         kind = server.pop("type")
         if server.setdefault("transport", kind) != kind:

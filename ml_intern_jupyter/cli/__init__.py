@@ -11,6 +11,7 @@ from ..agent.builder import BuiltSession, FrontEnd, build_session
 from ..agent.config import ConfigError, load_config
 from ..agent.model import ModelIdError
 from ..protocol import UserInput
+from .mcp_consent import ProjectServerConsent
 from .render import TerminalRenderer
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def make_session(args: argparse.Namespace, front: FrontEnd, renderer: TerminalRenderer) -> BuiltSession:
+def make_session(
+    args: argparse.Namespace, front: FrontEnd, renderer: TerminalRenderer, consent: ProjectServerConsent | None = None
+) -> BuiltSession:
     """A session configured from the command line (raises ConfigError / ModelIdError)."""
     overrides: dict = {}
     if args.max_iterations is not None:
@@ -44,11 +47,17 @@ def make_session(args: argparse.Namespace, front: FrontEnd, renderer: TerminalRe
     if args.model:
         front.factory.check(args.model)
     variant = "headless" if args.prompt else "cli"
-    return build_session(front, config=config, variant=variant, model=args.model, sinks=[renderer])
+    return build_session(front, config=config, variant=variant, model=args.model, sinks=[renderer], consent=consent)
+
+
+HEADLESS_MCP_WAIT = 5.0
+"""Seconds a one-shot run waits for its MCP servers before the first turn (nobody can retry it)."""
 
 
 async def run_headless(built: BuiltSession, prompt: str) -> int:
-    """Run one task; the exit code says how it ended."""
+    """Run one task (project .mcp.json servers stay off: nobody is there to allow them)."""
+    built.start_services()
+    await built.mcp.wait_ready(HEADLESS_MCP_WAIT)
     try:
         outcome = await built.session.submit(UserInput(prompt))
     finally:
@@ -64,8 +73,9 @@ async def run_interactive(built: BuiltSession, front: FrontEnd | None = None) ->
     from .hub_token import HubTokenPrompt
 
     hub_token = HubTokenPrompt(front.secrets, built.session.config.env) if front is not None else None
+    built.start_services()
     try:
-        return await run_chat(built.session, hub_token=hub_token)
+        return await run_chat(built.session, hub_token=hub_token, mcp=built.mcp)
     finally:
         await built.aclose()
 
@@ -90,8 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, front: FrontEnd) -> int:
     renderer = TerminalRenderer()
+    consent = ProjectServerConsent()
     try:
-        built = make_session(args, front, renderer)
+        built = make_session(args, front, renderer, consent)
     except (ConfigError, ModelIdError) as exc:
         print(f"ml-intern: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -101,6 +112,7 @@ def _run(args: argparse.Namespace, front: FrontEnd) -> int:
     try:
         if args.prompt:
             return asyncio.run(run_headless(built, args.prompt))
+        consent.ask(built.mcp.project_servers())
         return asyncio.run(run_interactive(built, front))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

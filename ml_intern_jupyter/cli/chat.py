@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from ..agent.session import Session
 from ..commands import CLI, Command, CommandContext, Registry, Reply, TraceExports, default_registry
@@ -32,8 +33,11 @@ def cli_registry() -> Registry:
     return registry
 
 
-async def run_chat(session: Session, ask: Ask = _ask_stdin, hub_token: HubTokenPrompt | None = None) -> int:
-    """Read-eval loop until /quit or end of input; ``hub_token`` asks for a token before a Hub write."""
+async def run_chat(
+    session: Session, ask: Ask = _ask_stdin, hub_token: HubTokenPrompt | None = None, mcp: Any = None
+) -> int:
+    """Read-eval loop until /quit or end of input; ``hub_token`` asks for a token before a Hub write;
+    ``mcp`` (the session's ``McpServices``) answers ``/mcp``."""
     approvals: asyncio.Queue[ApprovalRequired] = asyncio.Queue()
     registry = cli_registry()
     exports = TraceExports(session.config.env)
@@ -52,21 +56,25 @@ async def run_chat(session: Session, ask: Ask = _ask_stdin, hub_token: HubTokenP
         if not line:
             continue
         if line.startswith("/"):
-            if await handle_command(session, line, registry, exports) == QUIT:
+            if await handle_command(session, line, registry, exports, mcp) == QUIT:
                 return 0
             continue
         await _run_turn_with_approvals(session, line, approvals, ask, hub_token)
 
 
 async def handle_command(
-    session: Session, line: str, registry: Registry | None = None, exports: TraceExports | None = None
+    session: Session,
+    line: str,
+    registry: Registry | None = None,
+    exports: TraceExports | None = None,
+    mcp: Any = None,
 ) -> str | None:
     """Run one slash command and print its reply; returns ``quit`` to leave."""
     name = line[1:].split(" ", 1)[0]
     if name in (QUIT, "exit"):
         return QUIT
     registry = registry or cli_registry()
-    extra = {"exports": exports or TraceExports(session.config.env)}
+    extra = {"exports": exports or TraceExports(session.config.env), "mcp": mcp}
     context = CommandContext(CLI, session, lambda reply: print(markdown_to_text(reply.markdown)), extra)
     reply = await registry.run(line[1:], context)
     if reply is not None:

@@ -16,6 +16,7 @@ from ..protocol import (
     ErrorEvent,
     Event,
     Interrupted,
+    NoticeEvent,
     PlanUpdate,
     ToolCallEvent,
     ToolLog,
@@ -91,6 +92,10 @@ class TerminalRenderer:
         fix = " ".join(part for part in (event.fix, CLI.remedies(event.remedies)) if part)
         if fix:
             self._print(f"  Fix: {fix}", "33", self.err)
+
+    def _on_notice(self, event: NoticeEvent) -> None:
+        code = {"error": "31", "warning": "33"}.get(event.level, "2")
+        self._print(f"· {event.message}", code, self.err)
 
     def _on_interrupted(self, event: Interrupted) -> None:
         self._print("⏹ Interrupted; the history was kept consistent.", "33", self.err)

@@ -99,13 +99,15 @@ class Commands:
         """Run one command line, showing its result or a clear error."""
         show = self.agent.show
         try:
-            session = self.agent.session()
+            handle = self.agent.handle()
         except ValueError as exc:  # a broken config
             show(Notice(str(exc), fix="Fix your config, then run the command again."))
             return
         background = ", ".join(f"`{n}`" for n in self.agent.running_background()) or "none"
+        session = handle.session
         extra = {
             "agent": self.agent,
+            "mcp": handle.built.mcp,
             "exports": self.agent.exports,
             "status_rows": [("session name", f"`{self.agent.active}`"), ("background runs", background)],
         }

@@ -30,6 +30,7 @@ from .background_stop import BackgroundStop
 from .cards import Notice
 from .export_button import ExportButton
 from .kernel_tools import kernel_tools
+from .mcp_consent import notebook_consent
 from .options import CellOptions, UsageError, parse_cell_options
 from .output_router import OutputRouter
 from .tool_capture import OutputLimits
@@ -103,8 +104,15 @@ class KernelAgent:
         return kind not in LITELLM_ROUTES or self.front.factory.loader.loaded
 
     def close(self) -> None:
-        """Put the streams back, flush the records, free the models (``%unload_ext``)."""
+        """Put the streams back, close MCP servers, flush the records, free the models (``%unload_ext``)."""
         self.router.uninstall()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        for handle in self.handles.values():
+            if loop is not None:
+                self.spawn(handle.built.mcp.aclose())
         self.front.close()
 
     def _replaces(self, event: Any) -> str:
@@ -124,7 +132,13 @@ class KernelAgent:
     def create(self, name: str) -> SessionHandle:
         """A new session with the kernel tools under ``name`` (raises ConfigError)."""
         config = load_config()
-        built = build_session(self.front, config=config, variant="notebook", tools=self._tools(config))
+        built = build_session(
+            self.front,
+            config=config,
+            variant="notebook",
+            tools=self._tools(config),
+            consent=notebook_consent(lambda card: self.show(card)),
+        )
         handle = self.handles[name] = SessionHandle(name, built)
         return handle
 
@@ -190,6 +204,7 @@ class KernelAgent:
         handle.view = view
         session.add_sink(view)
         view.start()
+        handle.built.start_services()  # MCP servers connect in the background; their news lands here
         run = self._drive(handle, view, text, options or TurnOptions())
         if background:
             handle.task = loop.create_task(run)

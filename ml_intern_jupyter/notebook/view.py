@@ -24,6 +24,7 @@ from ..protocol import (
     ErrorEvent,
     Event,
     Interrupted,
+    NoticeEvent,
     PlanUpdate,
     SettingsChanged,
     ToolCallEvent,
@@ -227,6 +228,8 @@ class CellView:
                 )
             case UndoComplete(reason="user"):
                 self.bottom.show(Notice(f"Undid the last turn ({event.removed_messages} messages).", level="info"))
+            case NoticeEvent():
+                self.bottom.show(Notice(event.message, level=event.level))
             case SettingsChanged():
                 self.footer.model = event.model
             case UsageUpdate():

@@ -58,6 +58,7 @@ OUR_EVENTS = {
     "resumed",
     "settings_changed",
     "usage_update",
+    "notice",
 }
 
 

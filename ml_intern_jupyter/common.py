@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-CODE_ARGS = ("code", "command", "content", "new_string")
+CODE_ARGS = ("code", "command", "content", "new_string", "source", "script")
 """Tool arguments shown as code (highlighted, editable in approval cards)."""
 
 PLAN_MARKS = {"completed": "[x]", "in_progress": "[>]", "pending": "[ ]"}

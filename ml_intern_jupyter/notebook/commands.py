@@ -73,6 +73,16 @@ async def login_command(ctx: CommandContext, args: list[str]) -> Reply | None:
     return None
 
 
+async def panel_command(ctx: CommandContext, args: list[str]) -> None:
+    """A chat panel on the session in this cell's output (for front ends without the sidebar)."""
+    if len(args) > 1:
+        raise CommandError("Use `%intern panel` or `%intern panel SESSION`.")
+    from .widget_panel import open_panel
+
+    agent: KernelAgent = ctx.extra["agent"]
+    open_panel(agent, agent.handle(args[0] if args else None), agent.show)
+
+
 def notebook_registry() -> Registry:
     """The commands of ``%intern``."""
     registry = default_registry(NOTEBOOK)
@@ -82,6 +92,7 @@ def notebook_registry() -> Registry:
     registry.add(
         Command("stop", "[SESSION]", "Interrupt a running (e.g. --background) turn.", stop_command, NOTEBOOK_ONLY)
     )
+    registry.add(Command("panel", "[SESSION]", "A chat panel in this cell's output.", panel_command, NOTEBOOK_ONLY))
     registry.add(
         Command("login", "[--force]", "Log in to the Hugging Face Hub (saves a token).", login_command, NOTEBOOK_ONLY)
     )

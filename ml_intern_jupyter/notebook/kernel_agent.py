@@ -28,9 +28,11 @@ from .approval import ApprovalWidget
 from .assignments import overwrite_warning
 from .background_stop import BackgroundStop
 from .cards import Notice
+from .chat_bridge import register_bridge
 from .export_button import ExportButton
 from .kernel_tools import kernel_tools
 from .mcp_consent import notebook_consent
+from .notebook_tools import NotebookTools
 from .options import CellOptions, UsageError, parse_cell_options
 from .output_router import OutputRouter
 from .tool_capture import OutputLimits
@@ -77,7 +79,9 @@ class KernelAgent:
         self.router.install()
         self.background_stop = BackgroundStop(lambda: bool(self.running_background()), self.stop)
         self._chores: set[asyncio.Task[Any]] = set()
+        self._cell_turns = 0  # turns running inside a %%intern cell (the kernel is busy with it)
         self._prewarm(env)
+        self.bridge = register_bridge(self)  # the chat panels' comm target (None outside a kernel)
 
     def spawn(self, work: Any) -> asyncio.Task[Any]:
         """Run a coroutine after the cell returns (its outputs still land in that cell); kept until done."""
@@ -127,7 +131,15 @@ class KernelAgent:
         hidden = set(getattr(self.ip, "user_ns_hidden", {}))
         outputs = resolve_data_dir(config) / "tool_output"
         limits = OutputLimits(lines=config.cell_output_max_lines, bytes=config.cell_output_max_bytes)
-        return kernel_tools(self.ip, hidden, self.router, lambda: outputs, limits)
+        notebook = NotebookTools(self.bridge, self._propose_cell, in_cell=lambda: self._cell_turns > 0)
+        return [*kernel_tools(self.ip, hidden, self.router, lambda: outputs, limits), *notebook.specs()]
+
+    def _propose_cell(self, source: str) -> str:
+        manager = getattr(self.ip, "payload_manager", None)
+        if manager is None:
+            return "this front end cannot insert cells either; the code is in the tool card."
+        manager.write_payload({"source": "set_next_input", "text": source, "replace": False}, single=False)
+        return "it appears below the current cell (not run)."
 
     def create(self, name: str) -> SessionHandle:
         """A new session with the kernel tools under ``name`` (raises ConfigError)."""
@@ -180,24 +192,37 @@ class KernelAgent:
         )
 
     async def run_message(
-        self, handle: SessionHandle, text: str, options: TurnOptions | None = None, *, background: bool = False
+        self,
+        handle: SessionHandle,
+        text: str,
+        options: TurnOptions | None = None,
+        *,
+        background: bool = False,
+        into: Callable[..., Any] | None = None,
     ) -> None:
-        """Send ``text`` to the handle's session, rendering into the current cell."""
+        """Send ``text`` to the handle's session, rendering into the current cell.
+
+        ``into`` is a display function to render into instead (``%intern panel``'s conversation,
+        ``into(obj, display_id=True)`` returning a handle with ``update``); such a run is a
+        background run that says nothing about being one.
+        """
         session = handle.session
+        show = self.show if into is None else into
         if handle.busy:
-            self.show(self._busy_notice(CellOptions(session=handle.name)))
+            show(self._busy_notice(CellOptions(session=handle.name)))
             return
         notice = None if options and options.model else session.take_notice()
         if notice:
-            self.show(Notice(notice, level="warning"))
+            show(Notice(notice, level="warning"))
         loop = asyncio.get_running_loop()
         base = (session.usage.prompt_tokens, session.usage.completion_tokens)
         model = options.model if options and options.model else session.model_id
         view = CellView(
             model,
+            **({"display": into} if into is not None else {}),
             approval_factory=lambda event: ApprovalWidget(event, session, loop, self._replaces(event)),
             usage=lambda: (session.usage.prompt_tokens - base[0], session.usage.completion_tokens - base[1]),
-            native_tools=NATIVE_TOOLS,
+            native_tools=NATIVE_TOOLS if into is None else (),
             backend_ready=lambda: self.backend_ready(model),
             clock_thread=True,
         )
@@ -205,21 +230,28 @@ class KernelAgent:
         session.add_sink(view)
         view.start()
         handle.built.start_services()  # MCP servers connect in the background; their news lands here
-        run = self._drive(handle, view, text, options or TurnOptions())
-        if background:
-            handle.task = loop.create_task(run)
+        run = self._drive(handle, view, text, options or TurnOptions(), show)
+        if background or into is not None:
+            handle.task = self.spawn(run)
             self.background_stop.watch()
-            self.show(
-                Notice(
-                    f"Running in the background (session `{handle.name}`). Outputs and approvals keep arriving "
-                    "here; `%intern status` shows it, `%intern stop` cancels it.",
-                    level="info",
+            if into is None:
+                self.show(
+                    Notice(
+                        f"Running in the background (session `{handle.name}`). Outputs and approvals keep "
+                        "arriving here; `%intern status` shows it, `%intern stop` cancels it.",
+                        level="info",
+                    )
                 )
-            )
             return
-        await run
+        self._cell_turns += 1
+        try:
+            await run
+        finally:
+            self._cell_turns -= 1
 
-    async def _drive(self, handle: SessionHandle, view: CellView, text: str, options: TurnOptions) -> None:
+    async def _drive(
+        self, handle: SessionHandle, view: CellView, text: str, options: TurnOptions, show: Callable[[Any], Any]
+    ) -> None:
         session, status = handle.session, "stopped"
         replies_before = _assistant_entries(session)
         try:
@@ -231,7 +263,16 @@ class KernelAgent:
             self.exports.after_turn(session)
             if _assistant_entries(session) > replies_before:  # nothing to export when the agent did nothing
                 loop = asyncio.get_running_loop()
-                self.show(ExportButton(lambda: self.exports.export(session), loop).box)
+                show(ExportButton(lambda: self.exports.export(session), loop).box)
+
+    def start_background(self, handle: SessionHandle, message: UserInput) -> bool:
+        """Start a turn from a chat panel as a background task (no cell); False if the session is busy."""
+        if handle.busy:
+            return False
+        handle.built.start_services()
+        handle.task = self.spawn(handle.session.submit(message))
+        self.background_stop.watch()
+        return True
 
     # -- control --------------------------------------------------------------------
     async def stop(self, name: str | None = None) -> list[str]:

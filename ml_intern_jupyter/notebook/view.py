@@ -187,8 +187,8 @@ class CellView:
 
     # -- events -------------------------------------------------------------------------
     def __call__(self, event: Event) -> None:
-        if getattr(event, "echoed", False):
-            return  # already in the cell
+        if getattr(event, "echoed", False) and getattr(event, "name", None) in self._native:
+            return  # the cell shows it already (code run in the kernel prints there itself)
         match event:
             case AssistantChunk():
                 self._on_chunk(event)

@@ -56,6 +56,7 @@ class KernelDriver:
         self.kc.wait_for_ready(timeout=60)
         self.comms: dict[str, dict[str, Any]] = {}  # comm_id -> widget state at open
         self._runs: dict[str, CellRun] = {}  # every started run gets its messages, whoever pumps
+        self.panels: dict[str, list[dict[str, Any]]] = {}  # chat panel comm_id -> what the kernel sent it
 
     def close(self) -> None:
         self.kc.stop_channels()
@@ -68,6 +69,10 @@ class KernelDriver:
             return None
         if msg["msg_type"] == "comm_open":
             self.comms[msg["content"]["comm_id"]] = msg["content"].get("data", {}).get("state", {})
+        if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] in self.panels:
+            self.panels[msg["content"]["comm_id"]].append(msg["content"]["data"])
+        elif msg["msg_type"] == "comm_msg" and msg["content"]["data"].get("method") == "update":
+            self.comms.setdefault(msg["content"]["comm_id"], {}).update(msg["content"]["data"].get("state", {}))
         return msg
 
     def start(self, code: str) -> CellRun:
@@ -127,6 +132,18 @@ class KernelDriver:
         content = {"event": "decide", "decision": decision, "feedback": feedback, "code": code}
         self._comm_msg(comm_id, {"method": "custom", "content": content})
 
+    def anywidgets(self, suffix: str) -> list[str]:
+        """Comm ids of anywidgets whose class path ends with ``suffix``, oldest first."""
+        return [cid for cid, state in self.comms.items() if str(state.get("_anywidget_id", "")).endswith(suffix)]
+
+    def output_widget_text(self) -> str:
+        """The text/plain of every Output widget's current outputs (the widget panel's conversation)."""
+        parts = []
+        for state in self.comms.values():
+            for output in state.get("outputs", ()) if state.get("_model_name") == "OutputModel" else ():
+                parts.append(str(output.get("data", {}).get("text/plain", output.get("text", ""))))
+        return "\n".join(parts)
+
     def widgets(self, model_name: str) -> list[str]:
         return [cid for cid, state in self.comms.items() if state.get("_model_name") == model_name]
 
@@ -141,6 +158,36 @@ class KernelDriver:
     def _comm_msg(self, comm_id: str, data: dict[str, Any]) -> None:
         msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
         self.kc.shell_channel.send(msg)
+
+    # -- the chat panel's side of the ``ml_intern`` comm ------------------------------------
+    def open_panel(self, data: dict[str, Any] | None = None) -> str:
+        """Open an ``ml_intern`` comm as the sidebar does; returns its comm id."""
+        import uuid
+
+        comm_id = uuid.uuid4().hex
+        self.panels[comm_id] = []
+        msg = self.kc.session.msg("comm_open", {"comm_id": comm_id, "target_name": "ml_intern", "data": data or {}})
+        self.kc.shell_channel.send(msg)
+        return comm_id
+
+    def panel_send(self, comm_id: str, data: dict[str, Any]) -> None:
+        """A message from the panel (``hello``, ``op``, ``notebook_reply`` ...)."""
+        self._comm_msg(comm_id, data)
+
+    def close_panel(self, comm_id: str) -> None:
+        self.kc.shell_channel.send(self.kc.session.msg("comm_close", {"comm_id": comm_id, "data": {}}))
+
+    def pump_panel(self, comm_id: str, until, timeout: float = 60) -> list[dict[str, Any]]:
+        """Read iopub (every run still gets its messages) until ``until(messages)`` holds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg = self._drain(0.1)
+            owner = self._runs.get(msg["parent_header"].get("msg_id")) if msg is not None else None
+            if owner is not None:
+                owner.messages.append(msg)
+            if until(self.panels[comm_id]):
+                return self.panels[comm_id]
+        raise TimeoutError(f"the panel did not get what it waited for in {timeout}s: {self.panels[comm_id][-5:]}")
 
     def interrupt(self) -> None:
         self.km.interrupt_kernel()

@@ -51,7 +51,14 @@ function pending(model) {
   );
   const details = model.get("details") || {};
   for (const [key, value] of Object.entries(details)) {
-    card.append(el("div", { class: "mi-detail" }, el("span", { class: "mi-detail-key" }, key + ": "), String(value)));
+    const text = String(value);
+    if (text.includes("\n")) {
+      // a diff or a listing: keep its lines
+      card.append(el("div", { class: "mi-detail" }, el("span", { class: "mi-detail-key" }, key + ":")));
+      card.append(el("pre", { class: "mi-detail-pre" }, text));
+    } else {
+      card.append(el("div", { class: "mi-detail" }, el("span", { class: "mi-detail-key" }, key + ": "), text));
+    }
   }
   if (model.get("replaces")) {
     card.append(el("div", { class: "mi-replaces" }, "This ", codeText(model.get("replaces")), "."));

@@ -23,8 +23,10 @@ def _require_browser_stack() -> None:
         pytest.skip(f"{CHROMIUM} is not installed (apt install chromium)")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator:
+    """One Chromium for the browser tests, closed after the last of them: Playwright's sync API
+    keeps an event loop running in the main thread, which later asyncio.run() calls refuse."""
     _require_browser_stack()
     from playwright.sync_api import sync_playwright
 

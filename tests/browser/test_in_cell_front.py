@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import expect
 
+from .lab import ARTIFACTS
 from .notebook_page import NotebookPage
 
 REPO = Path(__file__).resolve().parents[2]
@@ -176,6 +177,7 @@ def test_both_themes_meet_contrast_and_are_captured(notebook: NotebookPage, lab)
     model = lab.write_script(
         "theme.json", [python_turn(code, "Computing the area."), {"text": "**Done.** The area is 19.63."}]
     )
+    measured: dict[str, float] = {}
     for theme, tag in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
         lab.set_theme(theme)
         name = lab.write_notebook(
@@ -193,14 +195,17 @@ def test_both_themes_meet_contrast_and_are_captured(notebook: NotebookPage, lab)
         low = lowest_contrast(
             notebook, ".mi-approval .mi-editor, .mi-approval .mi-approval-head, .mi-approval .mi-label"
         )
+        measured[f"approval card, {tag}"] = round(low, 2)
         assert low >= 4.5, (tag, low)
         notebook.cell(1).get_by_role("button", name="Approve", exact=True).click()
         notebook.wait_done(1)
         notebook.screenshot(f"tool-card-{tag}", notebook.cell(1))
         notebook.cell(1).locator("details.ml-intern-tool summary").first.click()  # open the finished card
         low = lowest_contrast(notebook, ".ml-intern-tool pre.mi-code span, .ml-intern-tool summary b")
+        measured[f"tool card code, {tag}"] = round(low, 2)
         assert low >= 4.5, (tag, low)
     lab.set_theme("JupyterLab Light")
+    (ARTIFACTS / "contrast.json").write_text(json.dumps(measured, indent=1))  # the lowest ratios, for the record
 
 
 CONTRAST_JS = """

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 
 @pytest.fixture(scope="module")
@@ -21,14 +21,8 @@ def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def kernel(kernel_home: Path) -> Iterator[KernelDriver]:
     """A kernel with the extension loaded, isolated from real config and keys."""
-    env = isolated_kernel_env(kernel_home, HF_HUB_OFFLINE="1")
-    driver = KernelDriver(env=env, cwd=str(kernel_home))
-    try:
-        reply = driver.run("%load_ext ml_intern_jupyter").reply
-        assert reply is not None and reply["content"]["status"] == "ok"
+    with started_kernel(kernel_home, HF_HUB_OFFLINE="1") as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 @pytest.fixture

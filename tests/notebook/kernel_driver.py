@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import queue
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,7 @@ class KernelDriver:
         self.comms: dict[str, dict[str, Any]] = {}  # comm_id -> widget state at open
         self._runs: dict[str, CellRun] = {}  # every started run gets its messages, whoever pumps
         self.panels: dict[str, list[dict[str, Any]]] = {}  # chat panel comm_id -> what the kernel sent it
+        self.home: Path | None = None
 
     def close(self) -> None:
         self.kc.stop_channels()
@@ -191,6 +194,19 @@ class KernelDriver:
 
     def interrupt(self) -> None:
         self.km.interrupt_kernel()
+
+
+@contextmanager
+def started_kernel(home: Path, **env: str) -> Iterator[KernelDriver]:
+    """A kernel in ``home`` (isolated env plus ``env``) with the extension loaded; ``driver.home`` is ``home``."""
+    driver = KernelDriver(env=isolated_kernel_env(home, **env), cwd=str(home))
+    driver.home = home
+    try:
+        reply = driver.run("%load_ext ml_intern_jupyter").reply
+        assert reply is not None and reply["content"]["status"] == "ok", reply
+        yield driver
+    finally:
+        driver.close()
 
 
 def isolated_kernel_env(home: Path, **extra: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 V = 1
 
@@ -31,14 +31,8 @@ def python_turn(code: str, text: str = "") -> dict:
 
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory) -> Iterator[KernelDriver]:
-    home = tmp_path_factory.mktemp("bridge")
-    driver = KernelDriver(env=isolated_kernel_env(home), cwd=str(home))
-    driver.home = home
-    try:
-        driver.run("%load_ext ml_intern_jupyter")
+    with started_kernel(tmp_path_factory.mktemp("bridge")) as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 def script(kernel: KernelDriver, name: str, turns: list[dict]) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from ..hub_server import TEST_TOKEN, LocalHub
 from ..traces.secret_corpus import fake_secrets
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +29,8 @@ def home(tmp_path_factory) -> Path:
 def kernel(hub: LocalHub, home: Path) -> Iterator[KernelDriver]:
     config = home / "config.json"
     config.write_text(json.dumps({"share_traces": True}))
-    env = isolated_kernel_env(home, ML_INTERN_CONFIG=str(config), HF_ENDPOINT=hub.endpoint, HF_TOKEN=TEST_TOKEN)
-    driver = KernelDriver(env=env, cwd=str(home))
-    try:
-        driver.run("%load_ext ml_intern_jupyter")
+    with started_kernel(home, ML_INTERN_CONFIG=str(config), HF_ENDPOINT=hub.endpoint, HF_TOKEN=TEST_TOKEN) as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 def run_secret_session(kernel: KernelDriver, home: Path) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from ..hub_server import TEST_TOKEN, LocalHub
 from ..hub_server.demo import JOB_LOG, seed_demo
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 SCRIPT = Path(__file__).resolve().parents[2] / "notebooks" / "scripts" / "hub_jobs.json"
 FEEDBACK = "Try it on cpu-upgrade first with 30m, to check the script runs."
@@ -26,17 +26,9 @@ def hub() -> Iterator[LocalHub]:
 
 @pytest.fixture(scope="module")
 def kernel(hub: LocalHub, tmp_path_factory) -> Iterator[KernelDriver]:
-    home = tmp_path_factory.mktemp("hub-flow")
-    env = isolated_kernel_env(
-        home, HF_ENDPOINT=hub.endpoint, HF_DATASETS_SERVER=hub.datasets_server, HF_TOKEN=TEST_TOKEN
-    )
-    driver = KernelDriver(env=env, cwd=str(home))
-    driver.home = home
-    try:
-        driver.run("%load_ext ml_intern_jupyter")
+    env = {"HF_ENDPOINT": hub.endpoint, "HF_DATASETS_SERVER": hub.datasets_server, "HF_TOKEN": TEST_TOKEN}
+    with started_kernel(tmp_path_factory.mktemp("hub-flow"), **env) as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 def card_of(kernel: KernelDriver, tool: str, seen: set[str]) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ..hub_server import TEST_TOKEN, LocalHub
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +26,8 @@ def home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def kernel(hub: LocalHub, home: Path) -> Iterator[KernelDriver]:
-    env = isolated_kernel_env(home, HF_ENDPOINT=hub.endpoint, HF_HOME=str(home / "hf"))
-    driver = KernelDriver(env=env, cwd=str(home))
-    try:
-        driver.run("%load_ext ml_intern_jupyter")
+    with started_kernel(home, HF_ENDPOINT=hub.endpoint, HF_HOME=str(home / "hf")) as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 def test_login_saves_a_token_the_hub_tools_then_use(kernel: KernelDriver, hub: LocalHub, home: Path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ..tools.mcp.conftest import SERVER_SCRIPT
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 
 def server(mode: str = "stdio", **extra) -> dict:
@@ -35,13 +35,8 @@ def home(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def kernel(home: Path) -> Iterator[KernelDriver]:
-    env = isolated_kernel_env(home, ML_INTERN_CONFIG=str(home / "config.json"), SOME_API_KEY="sk-not-for-mcp")
-    driver = KernelDriver(env=env, cwd=str(home))
-    try:
-        driver.run("%load_ext ml_intern_jupyter")
+    with started_kernel(home, ML_INTERN_CONFIG=str(home / "config.json"), SOME_API_KEY="sk-not-for-mcp") as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 def calls(*pairs: tuple[str, dict]) -> dict:

@@ -8,19 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from .kernel_driver import KernelDriver, isolated_kernel_env
+from .kernel_driver import KernelDriver, started_kernel
 
 
 @pytest.fixture(scope="module")
 def kernel(tmp_path_factory) -> Iterator[KernelDriver]:
-    home = tmp_path_factory.mktemp("widget-panel")
-    driver = KernelDriver(env=isolated_kernel_env(home), cwd=str(home))
-    driver.home = home
-    try:
-        driver.run("%load_ext ml_intern_jupyter")
+    with started_kernel(tmp_path_factory.mktemp("widget-panel")) as driver:
         yield driver
-    finally:
-        driver.close()
 
 
 def wait_for(kernel: KernelDriver, check, timeout: float = 60) -> None:

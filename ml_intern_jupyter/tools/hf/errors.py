@@ -8,7 +8,7 @@ Every Hub tool handler is wrapped by :func:`guarded`: a :class:`HubToolError` be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -148,6 +148,18 @@ def require(arguments: Mapping[str, Any], *names: str, operation: str = "") -> N
         if value is None or (isinstance(value, str | list) and not value):
             where = f" for operation {operation!r}" if operation else ""
             raise HubToolError(f"Missing argument {name!r}{where}.")
+
+
+def checked_operation(operation: Any, operations: Sequence[str], *, repo_id: Mapping[str, Any] | None = None) -> str:
+    """``operation`` if it is one of ``operations`` (else a :class:`HubToolError` listing them).
+
+    With ``repo_id`` (the call's arguments), a missing ``repo_id`` argument is refused too.
+    """
+    if operation not in operations:
+        raise HubToolError(f"Unknown operation {operation!r}; use one of {', '.join(operations)}.")
+    if repo_id is not None:
+        require(repo_id, "repo_id", operation=operation)
+    return operation
 
 
 def require_token(access: HubAccess, action: str) -> str:

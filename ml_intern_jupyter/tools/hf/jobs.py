@@ -13,7 +13,7 @@ from typing import Any
 from ..spec import CallPreview, ToolContext, ToolResult, ToolSpec
 from ._text import read_only_note
 from .access import HubAccess
-from .errors import HubToolError, guarded
+from .errors import checked_operation, guarded
 from .jobs_command import DOCKER_IMAGE, UV_IMAGE
 from .jobs_cost import DEFAULT_FLAVOR, DEFAULT_TIMEOUT, JobPrices, format_duration
 from .jobs_ops import cancel_job, inspect_job, job_logs, list_jobs, list_scheduled, scheduled_action
@@ -140,9 +140,7 @@ def make_jobs_tool(access: HubAccess, prices: JobPrices | None = None, *, read_o
     }
 
     async def handler(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        operation = _operation(arguments)
-        if operation not in operations:
-            raise HubToolError(f"Unknown operation {arguments.get('operation')!r}; use one of {', '.join(operations)}.")
+        operation = checked_operation(_operation(arguments), operations)
         return await table[operation](access, {**arguments, "operation": operation}, ctx)
 
     async def preview(arguments: dict[str, Any]) -> CallPreview:

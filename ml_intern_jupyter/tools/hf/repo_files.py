@@ -14,7 +14,7 @@ from typing import Any
 from ..spec import ToolContext, ToolResult, ToolSpec
 from ._text import bounded_lines, clip_middle, human_size, read_only_note
 from .access import HubAccess
-from .errors import HubToolError, guarded, require, require_token
+from .errors import HubToolError, checked_operation, guarded, require, require_token
 
 READ_OPERATIONS = ("list", "read")
 WRITE_OPERATIONS = ("upload", "delete")
@@ -201,10 +201,7 @@ def make_repo_files_tool(access: HubAccess, *, read_only: bool = False) -> ToolS
     operations = READ_OPERATIONS if read_only else READ_OPERATIONS + WRITE_OPERATIONS
 
     async def handler(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        operation = arguments.get("operation")
-        if operation not in operations:
-            raise HubToolError(f"Unknown operation {operation!r}; use one of {', '.join(operations)}.")
-        require(arguments, "repo_id", operation=operation)
+        operation = checked_operation(arguments.get("operation"), operations, repo_id=arguments)
         return await _OPERATIONS[operation](access, arguments)
 
     return ToolSpec(

@@ -12,7 +12,7 @@ from typing import Any
 from ..spec import ToolContext, ToolResult, ToolSpec
 from ._text import clip_middle, read_only_note
 from .access import HubAccess
-from .errors import HubToolError, guarded, require, require_token
+from .errors import HubToolError, checked_operation, guarded, require, require_token
 from .repo_git_prs import comment_pr, create_pr, get_pr, list_prs, merge_pr, set_pr_status
 
 REPO_TYPES = ("model", "dataset", "space")
@@ -172,10 +172,7 @@ def make_repo_git_tool(access: HubAccess, *, read_only: bool = False) -> ToolSpe
     operations = READ_OPERATIONS if read_only else READ_OPERATIONS + WRITE_OPERATIONS
 
     async def handler(arguments: dict[str, Any], ctx: ToolContext) -> ToolResult:
-        operation = arguments.get("operation")
-        if operation not in operations:
-            raise HubToolError(f"Unknown operation {operation!r}; use one of {', '.join(operations)}.")
-        require(arguments, "repo_id", operation=operation)
+        operation = checked_operation(arguments.get("operation"), operations, repo_id=arguments)
         repo_type = arguments.get("repo_type") or "model"
         if repo_type not in REPO_TYPES:
             raise HubToolError(f"repo_type must be one of {', '.join(REPO_TYPES)} (got {repo_type!r}).")

@@ -2,7 +2,12 @@
 
 from ._version import __version__
 
-__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
+__all__ = ["__version__", "_jupyter_labextension_paths", "load_ipython_extension", "unload_ipython_extension"]
+
+
+def _jupyter_labextension_paths():
+    """Where JupyterLab finds the prebuilt sidebar extension (``jupyter labextension develop``)."""
+    return [{"src": "labextension", "dest": "ml-intern-jupyter"}]
 
 
 def load_ipython_extension(ip):

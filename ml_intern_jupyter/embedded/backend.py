@@ -4,7 +4,9 @@ llama-cpp-python's public API does not cover what the provider needs (scoring op
 with the model's own log-probabilities, sliced prompt evaluation that can be cancelled,
 reusing the KV cache for a shared prefix), so :class:`LlamaBackend` also reaches a few of
 its internals: ``Llama.input_ids``, ``Llama.n_tokens``, ``Llama._model`` (``vocab``,
-``n_ctx_train``, ``token_get_text``) and ``Llama._ctx.get_logits_ith``. They are listed in
+``n_ctx_train``, ``token_get_text``), ``Llama._ctx`` (``ctx``, ``get_logits_ith``,
+``kv_cache_seq_rm``) and the per-sequence state functions (saving and restoring the cached keys
+and values of a prompt prefix). They are listed in
 :data:`INTERNALS`; ``tests/embedded/test_backend_contract.py`` checks each one on the pinned
 version (loading the model with ``vocab_only=True``), so an upgrade that breaks one fails
 a test instead of the agent.
@@ -12,6 +14,7 @@ a test instead of the agent.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -31,7 +34,12 @@ INTERNALS: tuple[str, ...] = (
     "Llama._model.vocab",
     "Llama._model.n_ctx_train",
     "Llama._model.token_get_text",
+    "Llama._ctx.ctx",
     "Llama._ctx.get_logits_ith",
+    "Llama._ctx.kv_cache_seq_rm",
+    "llama_cpp.llama_state_seq_get_size",
+    "llama_cpp.llama_state_seq_get_data",
+    "llama_cpp.llama_state_seq_set_data",
     "llama_cpp.llama_vocab_is_eog",
     "llama_cpp.llama_grammar.json_schema_to_gbnf",
     "llama_cpp.llama_chat_format.Jinja2ChatFormatter",
@@ -127,6 +135,27 @@ class LlamaBackend:
 
         ptr = self._llama._ctx.get_logits_ith(-1)
         return np.ctypeslib.as_array(ptr, shape=(self._llama.n_vocab(),))
+
+    def save_cache(self) -> Any:
+        """A copy of the cached keys and values (to put back later with :meth:`restore_cache`)."""
+        ctx = self._llama._ctx.ctx
+        size = int(self._lib.llama_state_seq_get_size(ctx, 0))
+        buffer = (ctypes.c_uint8 * size)()
+        written = int(self._lib.llama_state_seq_get_data(ctx, buffer, size, 0))
+        if written != size:
+            raise RuntimeError(f"llama_state_seq_get_data wrote {written} of {size} bytes")
+        return buffer
+
+    def restore_cache(self, saved: Any, tokens: Sequence[int]) -> bool:
+        """Make the cache hold ``tokens`` again from :meth:`save_cache`'s copy; False if llama.cpp refused."""
+        self._llama._ctx.kv_cache_seq_rm(0, 0, -1)
+        if int(self._lib.llama_state_seq_set_data(self._llama._ctx.ctx, saved, len(saved), 0)) != len(saved):
+            self._llama._ctx.kv_cache_seq_rm(0, 0, -1)
+            self._llama.n_tokens = 0
+            return False
+        self._llama.input_ids[: len(tokens)] = tokens
+        self._llama.n_tokens = len(tokens)
+        return True
 
     def generate(self, tokens: Sequence[int], *, grammar: Any = None, seed: int | None = None, **sampling: Any) -> Any:
         """A token generator continuing ``tokens`` (the cached prefix is reused); close it when done."""

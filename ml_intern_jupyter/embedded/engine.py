@@ -1,4 +1,4 @@
-"""One loaded model: chat prompts, token-by-token generation, option scoring.
+"""One loaded model: chat prompts, token-by-token generation, next-token log-probabilities.
 
 Not thread-safe by itself: callers hold :attr:`LocalModel.lock` for a whole request.
 """
@@ -14,6 +14,7 @@ from typing import Any
 
 from .backend import LlamaBackend, close_generator
 from .models import ModelSpec
+from .prefix import PrefixCache
 
 PREFILL_SLICE = 96
 """Prompt tokens evaluated between two checks of the cancel flag (~0.4 s on 2 cores)."""
@@ -59,7 +60,7 @@ class Generation:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         grammar = model.backend.grammar(opts.grammar) if opts.grammar else None
         sampling = {"temp": opts.temperature, "top_p": opts.top_p, "top_k": opts.top_k}
-        if not model.prefill(self.tokens, self._cancel):
+        if not model.prefill(self.tokens, self._cancel, whole=True):  # generate() then samples at once
             self.finish_reason = "cancelled"
             return
         tokens = model.backend.generate(
@@ -136,6 +137,7 @@ class LocalModel:
         self.spec = spec
         self.lock = threading.Lock()
         self.n_ctx = backend.n_ctx()
+        self.prefixes = PrefixCache()
         self._formatter = self._make_formatter()
 
     # -- text ---------------------------------------------------------------
@@ -179,43 +181,53 @@ class LocalModel:
         """A generation to iterate (token by token) or :meth:`Generation.run`."""
         return Generation(self, prompt, opts, cancel)
 
-    def prefill(self, tokens: list[int], cancel: threading.Event) -> bool:
-        """Put all but the last of ``tokens`` into the KV cache, reusing the cached prefix.
+    def prefill(self, tokens: list[int], cancel: threading.Event, checkpoint: int = 0, *, whole: bool = False) -> bool:
+        """Put all but the last of ``tokens`` (``whole``: all of them) into the KV cache, reusing what is there.
 
-        Evaluates in slices of :data:`PREFILL_SLICE` tokens so that a cancel takes effect within
-        one slice (a long prompt takes many seconds); False if cancelled.
+        The cached prefix is reused as is; if a saved preamble (:mod:`.prefix`) covers more of
+        ``tokens``, it is restored first. With ``checkpoint``, the cache after ``tokens[:checkpoint]``
+        is saved for later requests (the preamble of a tool set). Evaluates in slices of
+        :data:`PREFILL_SLICE` tokens so that a cancel takes effect within one slice (a long prompt
+        takes many seconds); False if cancelled. ``whole`` leaves the logits of the last token.
         """
         backend = self.backend
+        end = len(tokens) if whole else len(tokens) - 1
         kept = min(_common_prefix(backend.cached_tokens(), tokens), len(tokens) - 1)
+        saved = self.prefixes.longest_prefix(tokens[: len(tokens) - 1], longer_than=kept)
+        if saved is not None and backend.restore_cache(saved.state, saved.tokens):
+            kept = len(saved.tokens)
+            self.prefixes.hits += 1
         backend.keep_cached(kept)
-        for start in range(kept, len(tokens) - 1, PREFILL_SLICE):
+        fresh = kept < checkpoint < len(tokens) and self.prefixes.get(tokens[:checkpoint]) is None
+        save_at = checkpoint if fresh else 0
+        start = kept
+        while start < end:
             if cancel.is_set():
                 return False
-            backend.eval(tokens[start : min(start + PREFILL_SLICE, len(tokens) - 1)])
+            stop = min(start + PREFILL_SLICE, end)
+            if start < save_at < stop:
+                stop = save_at
+            backend.eval(tokens[start:stop])
+            if stop == save_at:
+                state = backend.save_cache()
+                self.prefixes.put(tokens[:save_at], state, len(state))
+            start = stop
         return True
 
-    def score(self, prompt: str, options: Sequence[str], cancel: threading.Event) -> list[float] | None:
-        """Log-probability of each ``prompt + option`` continuation (None if cancelled).
+    def next_logprobs(self, tokens: list[int], cancel: threading.Event, checkpoint: int = 0) -> Any | None:
+        """Log-probabilities over the vocabulary of the token after ``tokens`` (None if cancelled)."""
+        if not self.prefill(tokens, cancel, checkpoint, whole=True):
+            return None
+        logits = self.backend.logits()
+        top = float(logits.max())
+        import numpy as np
 
-        The prompt is evaluated once; each option costs its own few tokens.
-        """
-        backend = self.backend
-        base = self.tokenize(prompt)
-        seqs = [self.tokenize(prompt + option) for option in options]
-        shared = max(1, min(len(base), *(_common_prefix(base, seq) for seq in seqs)))
-        scores = []
-        for seq in seqs:
-            if not self.prefill(base[:shared], cancel):
-                return None
-            backend.eval(base[shared - 1 : shared])  # fresh logits for the last shared token
-            total = 0.0
-            for i, token in enumerate(seq[shared:]):
-                total += _log_softmax_at(backend.logits(), token)
-                if i < len(seq) - shared - 1:
-                    backend.eval([token])
-            scores.append(total)
-        backend.keep_cached(shared - 1)  # the next generate() re-evaluates fresh logits
-        return scores
+        return logits - (top + math.log(float(np.exp(logits - top).sum())))
+
+    def memo(self, tokens: list[int]) -> dict[Any, Any]:
+        """Values memoised for the saved preamble that ``tokens`` start with (a fresh dict if none)."""
+        saved = self.prefixes.longest_prefix(tokens)
+        return saved.memo if saved is not None else {}
 
 
 def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
@@ -225,13 +237,6 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
             break
         n += 1
     return n
-
-
-def _log_softmax_at(logits: Any, token: int) -> float:
-    top = float(logits.max())
-    import numpy as np
-
-    return float(logits[token]) - top - math.log(float(np.exp(logits - top).sum()))
 
 
 def _merge_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:

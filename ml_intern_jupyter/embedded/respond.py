@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fewshot, transcript
+from . import fewshot, toolrank, transcript
 from .arguments import ArgumentWriter, Call
-from .decide import Cancelled, decide
+from .decide import NEUTRAL_REQUEST, Cancelled, decide
 from .dialect import ANSWER, CALL_PREFIX, FENCE, tool_name
 from .engine import GenOptions, LocalModel
 from .fit import cost, fit
@@ -26,6 +26,9 @@ DEFAULT_MAX_TOKENS = 512
 
 TOOL_RESERVE = 640
 """Tokens kept free for the decision and argument steps."""
+
+MIN_CHECKPOINT = 64
+"""Preambles shorter than this many tokens are not worth saving."""
 
 MIN_EXAMPLE_ROOM = 1024
 """Below this many prompt tokens of room, the few-shot turns are left out."""
@@ -91,6 +94,8 @@ class Prepared:
     messages: list[transcript.Message]
     tools: list[dict[str, Any]]
     max_tokens: int
+    preamble: int = 1
+    """How many of ``messages`` are the preamble (system prompt with the tool guide, few-shot turns)."""
 
 
 def prepare(
@@ -108,7 +113,8 @@ def prepare(
     cap = max_prompt_tokens or model.spec.max_prompt_tokens
     budget = min(budget, cap) if cap else budget
     shots = fewshot.DEFAULT_LIMIT if examples is None else examples
-    return Prepared(request, _prompt_messages(model, request, tools, budget, shots), tools, max_tokens)
+    messages, preamble = _prompt_messages(model, request, tools, budget, shots)
+    return Prepared(request, messages, tools, max_tokens, preamble)
 
 
 def respond(model: LocalModel, prepared: Prepared, cancel: threading.Event) -> Iterator[Piece]:
@@ -124,12 +130,36 @@ def respond(model: LocalModel, prepared: Prepared, cancel: threading.Event) -> I
 
 def _respond(model: LocalModel, prepared: Prepared, cancel: threading.Event) -> Iterator[Piece]:
     request, messages, tools, max_tokens = prepared.request, prepared.messages, prepared.tools, prepared.max_tokens
-    prompt_tokens = model.count(model.chat_prompt(messages))
+    preamble = messages[: prepared.preamble]
+    tokens = model.tokenize(model.chat_prompt(messages))
+    prompt_tokens = len(tokens)
+    checkpoint = _common_prefix(model.tokenize(model.chat_prompt(preamble)), tokens)
+    checkpoint = checkpoint if checkpoint >= MIN_CHECKPOINT else 0  # the preamble's cache is saved or restored
+    if not tools and not model.prefill(tokens, cancel, checkpoint):
+        yield Finish("cancelled", prompt_tokens, 0)
+        return
     by_name = {tool_name(t): t for t in tools}
-    writer = ArgumentWriter(model, by_name, cancel)
+    asked = transcript.last_request(request.messages)
+    writer = ArgumentWriter(model, by_name, cancel, asked)
     state = transcript.turn_state(request.messages, request.failed_tool_calls)
+    names = toolrank.offered(tools, asked)
+    neutral = [*preamble, {"role": "user", "content": NEUTRAL_REQUEST}]
     try:
-        name, _ = decide(model, messages, list(by_name), state, cancel, request.tool_choice) if tools else (None, {})
+        name, _ = (
+            decide(
+                model,
+                messages,
+                names,
+                state,
+                cancel,
+                request.tool_choice,
+                registered=by_name,
+                neutral=neutral,
+                checkpoint=checkpoint,
+            )
+            if tools
+            else (None, {})
+        )
     except Cancelled:
         yield Finish("cancelled", prompt_tokens, 0)
         return
@@ -160,10 +190,20 @@ def _respond(model: LocalModel, prepared: Prepared, cancel: threading.Event) -> 
     yield Finish(generation.finish_reason, generation.prompt_tokens, completion)
 
 
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _prompt_messages(
     model: LocalModel, request: Request, tools: list[dict[str, Any]], budget: int, shots: int
-) -> list[transcript.Message]:
-    """Plain messages with the tool guide and examples, truncated to ``budget`` tokens."""
+) -> tuple[list[transcript.Message], int]:
+    """Plain messages with the tool guide and examples, truncated to ``budget`` tokens; and how
+    many of them are the preamble (the system message and the examples)."""
     plain = transcript.convert(request.messages, request.tools, mark_answers=bool(tools))
     if not plain:
         plain = [{"role": "user", "content": ""}]
@@ -176,4 +216,5 @@ def _prompt_messages(
     messages = transcript.with_guide(fitted, tools, examples)
     if cost(messages, model.count) > model.n_ctx - 16:
         raise PromptTooLong(f"the conversation needs more than the {model.n_ctx}-token context window")
-    return messages
+    has_system = bool(tools) or (bool(messages) and messages[0]["role"] == "system")
+    return messages, min(len(messages) - 1, int(has_system) + (len(examples) if tools else 0))

@@ -105,6 +105,14 @@ def with_guide(plain: list[Message], tools: list[dict[str, Any]], examples: list
     return [{"role": "system", "content": system}, *examples, *rest]
 
 
+def last_request(messages: list[Any]) -> str:
+    """The text of the last user message (the request the current turn works on)."""
+    for message in reversed(messages):
+        if str(_get(message, "role")) == "user":
+            return content_text(_get(message, "content"))
+    return ""
+
+
 def turn_state(messages: list[Any], failed_tool_calls: frozenset[str] = frozenset()) -> str:
     """``request`` (a user spoke last), ``result`` (tool results came back) or ``error`` (one failed).
 

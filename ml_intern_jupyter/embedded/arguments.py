@@ -17,9 +17,21 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from . import pycode, shcode
-from .dialect import CALL_PREFIX, FENCE, Field, field_opener, fields, render_call, tool_parameters
+from . import grounding, pycode, shcode
+from .dialect import (
+    CALL_PREFIX,
+    FENCE,
+    Field,
+    field_opener,
+    fields,
+    render_call,
+    render_field,
+    tool_name,
+    tool_parameters,
+)
 from .engine import GenOptions, LocalModel
+from .grounding import Grounding
+from .literals import Literals, literals
 from .transcript import Message
 
 ARG_TOKENS = {"block": 384, "line": 96, "json": 256}
@@ -53,10 +65,14 @@ class Call:
 class ArgumentWriter:
     """Writes calls for one request; counts the tokens it generates."""
 
-    def __init__(self, model: LocalModel, tools: dict[str, dict[str, Any]], cancel: threading.Event) -> None:
+    def __init__(
+        self, model: LocalModel, tools: dict[str, dict[str, Any]], cancel: threading.Event, request: str = ""
+    ) -> None:
         self.model = model
         self.tools = tools
         self.cancel = cancel
+        self.request = request
+        """The user's request the calls work on (its literal values ground the arguments)."""
         self.completion_tokens = 0
         self.attempts = 0
         self._strings: list[str] = []
@@ -67,13 +83,15 @@ class ArgumentWriter:
         known = _known_names(messages)
         self._strings = [q for m in messages if m["role"] == "user" for q in pycode.quoted(m["content"])]
         failed = _failed_call(messages) if state == "error" else None
+        lit = literals(self.request)
+        grounded = grounding.ground(name, fields(tool), lit, state)
 
         def problem_of(arguments: dict[str, Any], cut: Problem | None) -> Problem | None:
             if render_call(tool, name, arguments) == failed:
                 return Problem("this is the same call that just failed; change it", 2)
-            return cut or check(tool, arguments, known)
+            return cut or check(tool, arguments, known, lit)
 
-        arguments, cut = self._write(messages, tool, name, max_tokens, (0.0, 1.0, 0))
+        arguments, cut = self._write(messages, tool, name, max_tokens, (0.0, 1.0, 0), grounded)
         problem = problem_of(arguments, cut)
         if problem is None:
             return Call(name, arguments)
@@ -87,12 +105,16 @@ class ArgumentWriter:
             if self.cancel.is_set():
                 break
             prompt_messages = retry if show_error else messages
-            arguments, cut = self._write(prompt_messages, tool, name, max_tokens, (temperature, penalty, seed))
+            sampling = (temperature, penalty, seed)
+            arguments, cut = self._write(prompt_messages, tool, name, max_tokens, sampling, grounded)
             problem = problem_of(arguments, cut)
             if problem is None:
                 return Call(name, arguments)
             if problem.severity < best[1].severity:
                 best = (arguments, problem)
+            repaired = _repaired(tool, name, best[0], lit)
+            if repaired != best[0] and problem_of(repaired, None) is None:
+                return Call(name, repaired)  # the request says what the value must be
         return Call(name, best[0], best[1].text)
 
     def _write(
@@ -102,8 +124,13 @@ class ArgumentWriter:
         name: str,
         max_tokens: int | None,
         sampling: tuple[float, float, int],
+        grounded: Grounding,
     ) -> tuple[dict[str, Any], Problem | None]:
-        """One attempt: every required argument in turn, each continuing the previous ones."""
+        """One attempt: every required argument in turn, each continuing the previous ones.
+
+        An argument the request fixes is written as is; one it offers choices for is generated
+        under a grammar that allows only those.
+        """
         self.attempts += 1
         prefill = f"{CALL_PREFIX} {name}\n"
         arguments: dict[str, Any] = {}
@@ -111,9 +138,13 @@ class ArgumentWriter:
         for field in fields(tool):
             if self.cancel.is_set():
                 break
+            if field.name in grounded.fixed:
+                arguments[field.name] = grounded.fixed[field.name]
+                prefill += render_field(field, arguments[field.name]) + "\n"
+                continue
             prefill += field_opener(field)
             budget = min(max_tokens or ARG_TOKENS[field.kind], ARG_TOKENS[field.kind])
-            opts = _options(self.model, field, budget, sampling)
+            opts = _options(self.model, field, budget, sampling, grounded.choices.get(field.name))
             generation = self.model.generate(self.model.chat_prompt(messages, prefill), opts, self.cancel)
             text = generation.run()
             self.completion_tokens += generation.completion_tokens
@@ -125,10 +156,18 @@ class ArgumentWriter:
         return arguments, cut
 
 
-def _options(model: LocalModel, field: Field, budget: int, sampling: tuple[float, float, int]) -> GenOptions:
-    """Generation settings for one argument; ``sampling`` is (temperature, repeat penalty, seed)."""
+def _options(
+    model: LocalModel, field: Field, budget: int, sampling: tuple[float, float, int], choices: tuple[str, ...] | None
+) -> GenOptions:
+    """Generation settings for one argument; ``sampling`` is (temperature, repeat penalty, seed);
+    ``choices`` are the only values allowed (a grammar), if given."""
     temperature, penalty, seed = sampling
     sampling = {"temperature": temperature, "repeat_penalty": penalty, "seed": seed}
+    if choices:
+        alternatives = " | ".join(json.dumps(c) for c in choices)
+        end = json.dumps(f"\n{FENCE}") if field.kind == "block" else '"\\n"'
+        lead = "" if field.kind == "block" else '" " '
+        return GenOptions(budget, grammar=f"root ::= {lead}({alternatives}) {end}\n", stop=(FENCE, "\n"), **sampling)
     if field.kind == "block":
         return GenOptions(budget, stop=(FENCE,), stop_on_loop=True, **sampling)
     if field.kind == "line":
@@ -164,8 +203,10 @@ def _value(field: Field, text: str, strings: list[str]) -> tuple[Any, str]:
         return text, f" {text}\n"
 
 
-def check(tool: dict[str, Any], arguments: dict[str, Any], known: set[str] = frozenset()) -> Problem | None:
-    """The worst problem with these arguments, or None."""
+def check(
+    tool: dict[str, Any], arguments: dict[str, Any], known: set[str] = frozenset(), lit: Literals | None = None
+) -> Problem | None:
+    """The worst problem with these arguments, or None (``lit``: also check them against the request)."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(tool_parameters(tool))
@@ -193,7 +234,16 @@ def check(tool: dict[str, Any], arguments: dict[str, Any], known: set[str] = fro
             if missing:
                 names = ", ".join(missing[:3])
                 return Problem(f"NameError: {names} not defined (put text in quotes, define variables first)", 1)
+    for field in fields(tool) if lit is not None else ():
+        found = grounding.problem(tool_name(tool), field, arguments.get(field.name), lit)
+        if found:
+            return Problem(*found)
     return None
+
+
+def _repaired(tool: dict[str, Any], name: str, arguments: dict[str, Any], lit: Literals) -> dict[str, Any]:
+    """``arguments`` with the values the request dictates put back (where one does)."""
+    return {f.name: grounding.repair(name, f, arguments.get(f.name), lit) for f in fields(tool) if f.name in arguments}
 
 
 def _failed_call(messages: list[Message]) -> str | None:

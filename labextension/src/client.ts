@@ -34,6 +34,7 @@ export type KernelPort = Pick<
   | 'connectionStatusChanged'
   | 'createComm'
   | 'requestExecute'
+  | 'interrupt'
 >;
 
 export type ConnectionStatus =
@@ -59,6 +60,8 @@ export interface ClientOptions {
   helloRetryMs?: number;
   /** Give up waiting for a welcome (while the kernel is idle) after this long. */
   welcomeTimeoutMs?: number;
+  /** After Stop, interrupt the kernel if the turn still runs this much later. */
+  stopGraceMs?: number;
 }
 
 const LOAD_CODE = '%load_ext ml_intern_jupyter';
@@ -73,6 +76,7 @@ export class ChatClient {
   ) {
     this.helloRetryMs = options.helloRetryMs ?? 1500;
     this.welcomeTimeoutMs = options.welcomeTimeoutMs ?? 4000;
+    this.stopGraceMs = options.stopGraceMs ?? 500;
     kernel.statusChanged.connect(this.onStatus, this);
     kernel.connectionStatusChanged.connect(this.onConnection, this);
     kernel.disposed.connect(this.dispose, this);
@@ -146,6 +150,29 @@ export class ChatClient {
     }
   }
 
+  /**
+   * Stop the running turn: the `interrupt` operation, then a kernel interrupt if the turn
+   * still runs after `stopGraceMs` (blocking code holds the kernel's loop, so the operation
+   * cannot arrive; SIGINT reaches it).
+   */
+  stop(): boolean {
+    if (!this.submit({ op: 'interrupt' })) {
+      return false;
+    }
+    if (this.stopTimer !== null) {
+      clearTimeout(this.stopTimer);
+    }
+    this.stopTimer = setTimeout(() => {
+      this.stopTimer = null;
+      if (!this.disposedFlag && this.chat.busy) {
+        this.kernel.interrupt().catch((error: unknown) => {
+          console.warn('ml-intern: could not interrupt the kernel', error);
+        });
+      }
+    }, this.stopGraceMs);
+    return true;
+  }
+
   /** Submit an operation to the attached session; false when not attached. */
   submit(op: Operation): boolean {
     return this.send(opMessage(op));
@@ -217,8 +244,10 @@ export class ChatClient {
     }
     this.disposedFlag = true;
     this.clearTimers();
-    if (this.lateTimer !== null) {
-      clearTimeout(this.lateTimer);
+    for (const timer of [this.lateTimer, this.stopTimer]) {
+      if (timer !== null) {
+        clearTimeout(timer);
+      }
     }
     this.closeComm();
     this.kernel.statusChanged.disconnect(this.onStatus, this);
@@ -292,6 +321,7 @@ export class ChatClient {
         return;
       case 'idle':
         if (this.link.status === 'restarting' || (this.wantAttach && this.comm === null)) {
+          this.wantAttach = false; // one try per wish: a refusal makes the kernel idle again
           this.attach();
         } else if (this.link.status === 'waiting') {
           this.startWelcomeTimers();
@@ -427,6 +457,8 @@ export class ChatClient {
   private readonly changedSignal = new Signal<this, void>(this);
   private readonly helloRetryMs: number;
   private readonly welcomeTimeoutMs: number;
+  private readonly stopGraceMs: number;
+  private stopTimer: ReturnType<typeof setTimeout> | null = null;
   private chat: ChatState = initialState();
   private link: Connection = { status: 'detached', detail: '' };
   private comm: Kernel.IComm | null = null;

@@ -58,6 +58,11 @@ class FakeKernel {
     this.comms.push(comm);
     return comm;
   }
+  interrupts = 0;
+  interrupt() {
+    this.interrupts += 1;
+    return Promise.resolve();
+  }
   requestExecute(content: { code: string; silent?: boolean }) {
     this.executed.push(content);
     return { done: Promise.resolve({ content: this.executeReply }) };
@@ -263,6 +268,23 @@ describe('ChatClient', () => {
     expect(client.decide('nope', 'approve', '', null)).toBe(false);
   });
 
+  it('stops with the interrupt operation, and interrupts the kernel if the turn goes on', () => {
+    const { kernel, client } = makeClient();
+    client.attach();
+    kernel.comm.say(
+      wireWelcome([wireEvent('processing', 1, { user_message: 'train' })], { busy: true })
+    );
+    expect(client.stop()).toBe(true);
+    expect(kernel.comm.sent.at(-1)).toEqual({ kind: 'op', v: 1, op: { op: 'interrupt' } });
+    vi.advanceTimersByTime(600);
+    expect(kernel.interrupts).toBe(1);
+
+    kernel.comm.say({ kind: 'event', v: 1, event: wireEvent('interrupted', 2) });
+    client.stop();
+    vi.advanceTimersByTime(600);
+    expect(kernel.interrupts).toBe(1); // the turn had ended: no kernel interrupt
+  });
+
   it('sends nothing before it is attached', () => {
     const { kernel, client } = makeClient();
     client.attach();
@@ -297,6 +319,20 @@ describe('ChatClient', () => {
     expect(kernel.comms).toHaveLength(2);
     kernel.comm.say(wireWelcome());
     expect(client.connection.status).toBe('attached');
+  });
+
+  it('tries once per wish: a refused comm does not loop on the idle it causes', () => {
+    const { kernel, client } = makeClient();
+    kernel.status = 'starting';
+    client.attachWhenReady();
+    expect(kernel.comms).toHaveLength(0);
+    kernel.setStatus('idle');
+    expect(kernel.comms).toHaveLength(1);
+    kernel.comm.shut();
+    kernel.setStatus('busy'); // the kernel handled the refused comm_open
+    kernel.setStatus('idle');
+    expect(kernel.comms).toHaveLength(1);
+    expect(client.connection.status).toBe('not-loaded');
   });
 
   it('attaches while a long %%intern cell still runs', () => {

@@ -43,19 +43,18 @@ export class ApprovalCard extends Widget {
         'div',
         { class: 'mi-chat-approval-head' },
         icon('ask', 'mi-chat-ask'),
-        el('b', {}, this.tool),
-        ' ',
-        approval.reason || 'needs approval'
+        el('span', {}, approval.reason || 'needs approval')
       )
     );
     const details = Object.entries(approval.details).slice(0, DETAIL_LIMIT);
     for (const [key, value] of details) {
+      const text = value.includes('\n') ? el('pre', { class: 'mi-chat-arguments' }, value) : value;
       box.append(
         el(
           'div',
           { class: 'mi-chat-detail' },
           el('span', { class: 'mi-chat-muted' }, `${key}: `),
-          value
+          text
         )
       );
     }
@@ -76,6 +75,7 @@ export class ApprovalCard extends Widget {
       editor = el('textarea', {
         class: 'mi-chat-editor',
         spellcheck: 'false',
+        wrap: 'off',
         rows: String(Math.max(3, Math.min(16, code.split('\n').length + 1))),
         'aria-label': `${key} to run (edit it before approving)`
       });
@@ -94,7 +94,8 @@ export class ApprovalCard extends Widget {
     const feedback = el('input', {
       class: 'mi-chat-feedback',
       type: 'text',
-      placeholder: 'feedback for the agent (optional, sent with Reject)',
+      placeholder: 'feedback (optional)',
+      title: 'Sent to the agent with Reject',
       'aria-label': 'feedback for the agent'
     });
     const status = el('span', { class: 'mi-chat-muted mi-chat-sending' });

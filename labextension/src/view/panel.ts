@@ -336,7 +336,7 @@ export class ChatPanel extends Panel {
   private readonly stopButton = button(
     'Stop',
     'mi-chat-stop',
-    () => this.client?.submit({ op: 'interrupt' }),
+    () => this.client?.stop(),
     'stop',
     'Interrupt the running turn'
   );
@@ -344,14 +344,14 @@ export class ChatPanel extends Panel {
     'New session',
     'mi-chat-new',
     () => this.client?.submit({ op: 'new' }),
-    'plus',
+    undefined,
     'Start a fresh conversation'
   );
   private readonly exportButton = button(
     'Export',
     'mi-chat-export',
     () => this.client?.exportSession(),
-    'upload',
+    undefined,
     'Upload the session trace to the Hub (private)'
   );
   private readonly sendButton = button('Send', 'mi-chat-send', () => this.sendMessage(), 'send');

@@ -16,7 +16,7 @@ import { IconName } from './icons';
 import { MarkdownView, fenced } from './markdown';
 
 const STATE_LABELS: { [S in ToolState]: [IconName, string] } = {
-  pending_approval: ['ask', 'waiting for approval'],
+  pending_approval: ['ask', 'needs approval'],
   approved: ['ok', 'approved'],
   running: ['run', 'running'],
   done: ['ok', 'done'],

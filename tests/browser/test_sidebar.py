@@ -43,8 +43,14 @@ def lab(tmp_path_factory, browser) -> Iterator[Lab]:
 
 
 @pytest.fixture
-def sidebar(page) -> SidebarPage:
-    return SidebarPage(page)
+def sidebar(page) -> Iterator[SidebarPage]:
+    """The panel of this test's tab; afterwards, the extension must have logged no warning or error
+    (a message from the kernel that the panel could not read is logged as a warning)."""
+    logged: list[str] = []
+    page.on("console", lambda m: logged.append(f"{m.type}: {m.text}") if m.type in ("warning", "error") else None)
+    yield SidebarPage(page)
+    ours = [line for line in logged if "ml-intern" in line]
+    assert not ours, ours
 
 
 def start(notebook: NotebookPage, sidebar: SidebarPage, lab: Lab, name: str, turns: list[dict], extra=()) -> str:
@@ -76,6 +82,10 @@ def test_the_palette_opens_the_panel_and_a_reply_streams_in_as_markdown(notebook
     expect(sidebar.panel.locator(".mi-chat-footer")).to_contain_text(re.compile(r"idle · [\d,]+ in / [\d,]+ out"))
     renders = int(answer.locator(".mi-chat-markdown").get_attribute("data-renders") or "0")
     assert 1 <= renders <= 3, renders  # streamed chunks are coalesced, not one render each
+    sidebar.button("New session").click()
+    expect(sidebar.assistant()).to_have_count(0)  # a fresh conversation
+    expect(sidebar.user_messages()).to_have_count(0)
+    expect(sidebar.model_box).to_have_value(re.compile(r"scripted/stream\.json"))
 
 
 def test_an_approval_in_the_panel_runs_the_code_in_the_kernel(notebook, sidebar, lab):
@@ -158,6 +168,34 @@ def test_stop_ends_a_long_call_within_two_seconds(notebook, sidebar, lab):
     assert tool.locator(".mi-chat-log").inner_text().count("step ") <= steps + 2  # the loop really stopped
     sidebar.send("go on")
     expect(sidebar.assistant().last).to_have_text("after the stop", timeout=30_000)
+
+
+def test_the_agent_reads_edits_and_runs_the_notebook_through_the_panel(notebook, sidebar, lab):
+    code = "agent_cell = 'written by the agent'\nprint(agent_cell)"
+    turns = [
+        {"tool_calls": [{"name": "notebook_read", "arguments": {}}]},
+        {"tool_calls": [{"name": "notebook_edit", "arguments": {"operation": "insert", "index": 2, "source": code}}]},
+        {"tool_calls": [{"name": "notebook_run", "arguments": {"index": 2}}]},
+        {"text": "The notebook has the new cell."},
+    ]
+    start(notebook, sidebar, lab, "tools", turns)
+    sidebar.send("add a cell and run it")
+    card = sidebar.pending_approval()
+    expect(card).to_contain_text("changes your notebook")
+    expect(card.locator("pre").first).to_contain_text("+agent_cell = 'written by the agent'")  # the diff
+    read = sidebar.open_card("notebook_read")
+    expect(read.locator(".mi-chat-result")).to_contain_text("%load_ext ml_intern_jupyter")  # the live notebook
+    sidebar.screenshot("sidebar-notebook-edit")
+    sidebar.button("Approve").click()
+    expect(notebook.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")).to_have_count(3)
+    expect(notebook.cell(2).locator(".cm-content")).to_have_text(re.compile("agent_cell = 'written by the agent'"))
+    expect(sidebar.pending_approval()).to_contain_text("runs a cell of your notebook")
+    sidebar.button("Approve").click()
+    notebook.wait_output(2, "written by the agent")
+    assert re.fullmatch(r"\[\d+\]:", notebook.prompt(2)), notebook.prompt(2)
+    expect(sidebar.assistant().last).to_have_text("The notebook has the new cell.")
+    run = sidebar.open_card("notebook_run")
+    expect(run.locator(".mi-chat-result")).to_contain_text("written by the agent")
 
 
 def test_a_reload_mid_turn_reattaches_with_the_pending_approval(notebook, sidebar, lab, page):

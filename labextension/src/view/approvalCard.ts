@@ -8,7 +8,7 @@ import { Widget } from '@lumino/widgets';
 
 import { Decision, codeArgument, lineDiff, proposedCode } from '../approval';
 import { ApprovalView } from '../reducer';
-import { button, el, icon } from './dom';
+import { argumentList, button, el, icon } from './dom';
 
 export type DecideHandler = (decision: Decision, feedback: string, code: string | null) => void;
 
@@ -48,7 +48,7 @@ export class ApprovalCard extends Widget {
     );
     const details = Object.entries(approval.details).slice(0, DETAIL_LIMIT);
     for (const [key, value] of details) {
-      const text = value.includes('\n') ? el('pre', { class: 'mi-chat-arguments' }, value) : value;
+      const text = value.includes('\n') ? el('pre', { class: 'mi-chat-block' }, value) : value;
       box.append(
         el(
           'div',
@@ -88,8 +88,9 @@ export class ApprovalCard extends Widget {
     const rest = Object.fromEntries(
       Object.entries(approval.arguments).filter(([name]) => name !== key)
     );
-    if (Object.keys(rest).length) {
-      box.append(el('pre', { class: 'mi-chat-arguments' }, JSON.stringify(rest, null, 1)));
+    const others = argumentList(rest);
+    if (others !== null) {
+      box.append(others);
     }
     const feedback = el('input', {
       class: 'mi-chat-feedback',

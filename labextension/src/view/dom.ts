@@ -68,6 +68,24 @@ export function clip(text: string, maxChars = 3000, maxLines = 60): string {
   return shown + note;
 }
 
+/** Arguments that are not shown as code: `key: value` lines, multi-line text as a block. */
+export function argumentList(args: { [key: string]: unknown }): HTMLElement | null {
+  const entries = Object.entries(args);
+  if (!entries.length) {
+    return null;
+  }
+  const list = el('div', { class: 'mi-chat-arguments' });
+  for (const [key, value] of entries) {
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) as string | undefined);
+    const shown = clip(text ?? String(value), 1500, 30);
+    const name = el('span', { class: 'mi-chat-muted' }, `${key}: `);
+    list.append(
+      shown.includes('\n') ? el('div', {}, name, el('pre', {}, shown)) : el('div', {}, name, shown)
+    );
+  }
+  return list;
+}
+
 export function formatInt(value: number): string {
   return value.toLocaleString('en-US');
 }

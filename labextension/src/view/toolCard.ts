@@ -11,7 +11,7 @@ import { CODE_ARGUMENTS } from '../approval';
 import { DisplayView, ToolView } from '../reducer';
 import { ToolState } from '../protocol';
 import { ApprovalCard, DecideHandler } from './approvalCard';
-import { clip, el, icon } from './dom';
+import { argumentList, clip, el, icon } from './dom';
 import { IconName } from './icons';
 import { MarkdownView, fenced } from './markdown';
 
@@ -173,7 +173,7 @@ export class ToolCard extends Panel {
     if (tool.approval !== null && tool.approval.outcome === null) {
       return; // the approval card shows them, editable
     }
-    const plain: string[] = [];
+    const plain: { [key: string]: unknown } = {};
     for (const [key, value] of Object.entries(tool.arguments)) {
       if ((CODE_ARGUMENTS as readonly string[]).includes(key) && typeof value === 'string') {
         const label = new Widget({
@@ -185,13 +185,12 @@ export class ToolCard extends Panel {
         this.argsArea.addWidget(label);
         this.argsArea.addWidget(code);
       } else {
-        plain.push(`${key}: ${JSON.stringify(value).slice(0, 500)}`);
+        plain[key] = value;
       }
     }
-    if (plain.length) {
-      this.argsArea.addWidget(
-        new Widget({ node: el('pre', { class: 'mi-chat-arguments' }, plain.join('\n')) })
-      );
+    const list = argumentList(plain);
+    if (list !== null) {
+      this.argsArea.addWidget(new Widget({ node: list }));
     }
   }
 

@@ -21,6 +21,7 @@ belongs to the provider, which a session keeps per model id. Turn keys (all opti
   ``auth``, ``context_window``, ``bad_request`` (not).
 - ``finish_reason``: override (default ``tool_calls`` with tool calls, else ``stop``).
 - ``delay``: seconds to wait before answering (cancellable).
+- ``chunk_delay``: seconds between streamed pieces, to replay a model's pace (default 0).
 - ``usage``: ``{"prompt_tokens", "completion_tokens"}``, overriding the estimate (characters / 4).
 
 A missing file, invalid JSON, a malformed turn or running out of turns is a ``script`` error
@@ -41,7 +42,7 @@ from .provider import InProcessModel, ModelRequest, OnText
 from .reply import ModelReply, RawToolCall
 
 ERRORS = frozenset({"rate_limit", "timeout", "auth", "context_window", "server_error", "bad_request"})
-TURN_KEYS = frozenset({"text", "tool_calls", "error", "finish_reason", "delay", "usage"})
+TURN_KEYS = frozenset({"text", "tool_calls", "error", "finish_reason", "delay", "chunk_delay", "usage"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ScriptTurn:
     finish_reason: str
     delay: float
     usage: dict[str, int]
+    chunk_delay: float = 0.0
 
 
 def script_path(model_id: str, cwd: Path | None = None) -> Path:
@@ -92,9 +94,7 @@ def parse_turn(path: Path, i: int, raw: Any) -> ScriptTurn:
         if not isinstance(args, str | dict):
             raise _bad(path, f"{where}: tool_calls[{j}].arguments must be an object or a string")
         calls.append((call["name"], args if isinstance(args, str) else json.dumps(args)))
-    delay = raw.get("delay", 0)
-    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
-        raise _bad(path, f"{where}: 'delay' must be a non-negative number")
+    delay, chunk_delay = (_seconds(path, where, raw, key) for key in ("delay", "chunk_delay"))
     usage = raw.get("usage", {})
     if not isinstance(usage, dict) or not all(
         k in ("prompt_tokens", "completion_tokens") and isinstance(v, int) for k, v in usage.items()
@@ -103,7 +103,14 @@ def parse_turn(path: Path, i: int, raw: Any) -> ScriptTurn:
     finish = raw.get("finish_reason") or ("tool_calls" if calls else "stop")
     if not isinstance(finish, str):
         raise _bad(path, f"{where}: 'finish_reason' must be a string")
-    return ScriptTurn(i, text, tuple(calls), error, finish, float(delay), usage)
+    return ScriptTurn(i, text, tuple(calls), error, finish, delay, usage, chunk_delay)
+
+
+def _seconds(path: Path, where: str, raw: dict[str, Any], key: str) -> float:
+    value = raw.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _bad(path, f"{where}: {key!r} must be a non-negative number")
+    return float(value)
 
 
 def load_turns(path: Path) -> list[Any]:
@@ -169,7 +176,7 @@ class ScriptedProvider(InProcessModel):
         if request.stream and on_text is not None:
             for piece in split_text(turn.text):
                 on_text(piece)
-                await asyncio.sleep(0)  # let the loop breathe between chunks, as a network stream does
+                await asyncio.sleep(turn.chunk_delay)  # at least let the loop breathe, as a network stream does
         calls = tuple(RawToolCall(f"call_{turn.index}_{j}", n, a) for j, (n, a) in enumerate(turn.tool_calls))
         out_chars = len(turn.text) + sum(len(a) for _, a in turn.tool_calls)
         prompt = turn.usage.get("prompt_tokens", max(1, _message_chars(request.messages) // 4))

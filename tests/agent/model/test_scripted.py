@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 
@@ -113,6 +114,7 @@ async def test_each_provider_has_its_own_cursor(script, tmp_path) -> None:
         ('{"turns": [{"oops": 1}]}', "unknown keys ['oops']"),
         ('{"turns": [{"error": "meteor"}]}', "unknown error 'meteor'"),
         ('{"turns": [{"delay": -1}]}', "'delay' must be a non-negative number"),
+        ('{"turns": [{"chunk_delay": "fast"}]}', "'chunk_delay' must be a non-negative number"),
     ],
 )
 async def test_invalid_scripts_are_clear_errors(tmp_path, content: str, expected: str) -> None:
@@ -141,3 +143,12 @@ async def test_delay_is_async_and_cancellable(script) -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert time.monotonic() - start < 5
+
+
+async def test_chunk_delay_paces_the_stream(script) -> None:
+    provider = script([{"text": "one two three four", "chunk_delay": 0.05}])
+    arrivals: list[float] = []
+    reply = await provider.complete(REQUEST, lambda _: arrivals.append(time.monotonic()))
+    assert reply.content == "one two three four" and len(arrivals) == 4
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
+    assert min(gaps) >= 0.045, gaps  # asyncio.sleep never wakes early (a small tolerance for the clock)

@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -190,8 +189,9 @@ def main() -> None:
         print("test server: refusing to start (fail flag present)", file=sys.stderr, flush=True)
         sys.exit(3)
     if args.mode == "hang":
-        while True:  # never reads stdin, never answers
-            time.sleep(3600)
+        for _ in sys.stdin.buffer:  # reads requests, never answers; gone with its client (stdin closed)
+            pass
+        return
     if args.mode in ("http", "sse"):
         run_http(args.mode, args.port, args.capture, args.require_bearer)
     else:

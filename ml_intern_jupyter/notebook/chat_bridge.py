@@ -2,9 +2,9 @@
 
 Each panel opens one comm and says ``hello``; it then sends the core's operations as JSON and
 gets every event of its session, whoever started the turn (a ``%%intern`` cell or a panel).
-Streamed ``assistant_chunk`` events are merged for up to :data:`CHUNK_WINDOW` seconds (their
-texts joined, the last one's ``seq``), so a fast model does not send one websocket message
-per token. A malformed message is logged, answered with ``error``, and changes nothing.
+Streamed ``assistant_chunk`` events are merged at :data:`~.coalesce.PANEL_PACE` (their texts
+joined, the last one's ``seq``), so a model does not send one websocket message (and one
+Markdown render in the page) per token. A malformed message is logged, answered with ``error``, and changes nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ..protocol import (
     operation_from_dict,
 )
 from ..traces.hub_export import HubExportError
+from .coalesce import PANEL_PACE, Coalescer
 
 if TYPE_CHECKING:
     from .kernel_agent import KernelAgent, SessionHandle
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TARGET = "ml_intern"
-CHUNK_WINDOW = 0.05
-"""Seconds streamed text is gathered before it is sent to the panels."""
 NOTEBOOK_TIMEOUT = 30.0
 """Seconds the kernel waits for a panel to answer a ``notebook_request``."""
 
@@ -53,7 +52,7 @@ class PanelLink:
         self.handle: SessionHandle | None = None
         self._chunk: AssistantChunk | None = None
         self._chunk_text: list[str] = []
-        self._flush: asyncio.TimerHandle | None = None
+        self._coalescer = Coalescer(self._send_chunks, PANEL_PACE)
         self.closed = False
         comm.on_msg(self._on_msg)
         comm.on_close(lambda _msg: self.close())
@@ -75,8 +74,7 @@ class PanelLink:
         if isinstance(event, AssistantChunk):
             self._chunk = event
             self._chunk_text.append(event.content)
-            if self._flush is None:
-                self._flush = self.bridge.loop.call_later(CHUNK_WINDOW, self.flush_chunks)
+            self._coalescer.add(max(len(event.content), 1), self.bridge.loop)
             return
         self.flush_chunks()
         self.send("event", event=event.to_dict())
@@ -84,9 +82,10 @@ class PanelLink:
             self.welcome()  # a new or resumed conversation: the panel starts over
 
     def flush_chunks(self) -> None:
-        if self._flush is not None:
-            self._flush.cancel()
-            self._flush = None
+        """Send the merged text that is waiting, now."""
+        self._coalescer.flush_now()
+
+    def _send_chunks(self) -> None:
         if self._chunk is None:
             return
         merged = self._chunk.to_dict() | {"content": "".join(self._chunk_text)}

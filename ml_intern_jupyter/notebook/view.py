@@ -1,8 +1,7 @@
 """Renders one %%intern cell's events into display handles in that cell.
 
-Streamed text is coalesced: an update goes out when enough new text arrived and at least
-``min_interval`` passed, or when ``max_interval`` passed; the final text is rendered once from
-the ``assistant_message`` event. The bottom of the cell (footer, run status) is kept by
+Streamed text is coalesced (:mod:`.coalesce`, :data:`CELL_PACE`); the final text is rendered
+once from the ``assistant_message`` event. The bottom of the cell (footer, run status) is kept by
 :class:`~.live.LiveBottom`; a ticker on the loop and a clock thread keep it moving, and the
 ticker also wakes the loop so an interrupt (SIGINT) takes effect promptly. Events marked
 ``echoed`` are not drawn: the cell already shows them (the kernel's ``python`` output).
@@ -38,6 +37,7 @@ from ..protocol import (
     UsageUpdate,
 )
 from .cards import Footer, MarkdownText, MimeBundle, Notice, PlanView, ToolCard
+from .coalesce import CELL_PACE, Coalescer, Pace
 from .live import ClockThread, LiveBottom
 
 Display = Callable[..., Any]
@@ -63,9 +63,9 @@ class CellView:
         *,
         display: Display = _ipython_display,
         approval_factory: Callable[[ApprovalRequired], Any] | None = None,
-        min_interval: float = 1 / 15,
-        max_interval: float = 0.8,
-        min_chars: int = 160,
+        min_interval: float = CELL_PACE.min_interval,
+        max_interval: float = CELL_PACE.max_interval,
+        min_chars: int = CELL_PACE.min_chars,
         tick: float = 0.25,
         clock: Callable[[], float] = time.monotonic,
         usage: Callable[[], tuple[int, int]] | None = None,
@@ -75,7 +75,6 @@ class CellView:
     ) -> None:
         self._usage = usage
         self._approval_factory = approval_factory
-        self._min_interval, self._max_interval, self._min_chars = min_interval, max_interval, min_chars
         self._tick, self._clock = tick, clock
         self._start = clock()
         self._native = frozenset(native_tools)
@@ -84,9 +83,7 @@ class CellView:
         self.bottom = LiveBottom(display, self.footer, clock)
         self._text_handle: Any = None
         self._text: list[str] = []
-        self._pending_chars = 0
-        self._last_flush = 0.0
-        self._flush_timer: asyncio.TimerHandle | None = None
+        self._coalescer = Coalescer(self._flush, Pace(min_interval, max_interval, min_chars), clock)
         self._cards: dict[str, tuple[ToolCard, Any]] = {}
         self._approvals: dict[str, Any] = {}
         self._displays: dict[str, Any] = {}
@@ -137,7 +134,7 @@ class CellView:
             self._ticker.cancel()
         if self._clock_thread is not None:
             self._clock_thread.stop()
-        self._cancel_timer()
+        self._coalescer.cancel()
         self.flush_logs()
         with self.bottom.lock:
             self.footer.status = status
@@ -146,43 +143,27 @@ class CellView:
             self.bottom.close(self._clock() - self._start)
 
     # -- streamed text ------------------------------------------------------------------
-    def _cancel_timer(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-
     def _flush(self) -> None:
-        self._flush_timer = None
-        if not self._pending_chars:
-            return
         text = MarkdownText("".join(self._text))
         if self._text_handle is None:
             self._text_handle = self.bottom.show(text)
         else:
             self.bottom.update(self._text_handle, text)
-        self._pending_chars = 0
-        self._last_flush = self._clock()
 
     def _on_chunk(self, event: AssistantChunk) -> None:
         self._text.append(event.content)
-        self._pending_chars += len(event.content)
-        since = self._clock() - self._last_flush
-        if (since >= self._min_interval and self._pending_chars >= self._min_chars) or since >= self._max_interval:
-            self._cancel_timer()
-            self._flush()
-        elif self._flush_timer is None:
-            delay = max(self._max_interval - since, 0.0)
-            self._flush_timer = asyncio.get_running_loop().call_later(delay, self._flush)
+        self._coalescer.add(len(event.content))
 
     def _on_message(self, event: AssistantMessage) -> None:
-        self._cancel_timer()
+        pending = self._coalescer.pending_chars
+        self._coalescer.reset()
         if event.content:
             final = MarkdownText(event.content)
             if self._text_handle is None:
                 self.bottom.show(final)
-            elif "".join(self._text) != event.content or self._pending_chars:
+            elif "".join(self._text) != event.content or pending:
                 self.bottom.update(self._text_handle, final)
-        self._text, self._pending_chars, self._text_handle = [], 0, None
+        self._text, self._text_handle = [], None
         self.footer.iterations += 1
 
     # -- events -------------------------------------------------------------------------

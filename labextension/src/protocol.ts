@@ -1,6 +1,6 @@
 /**
  * The `ml_intern` comm's vocabulary (see PROTOCOL.md): the kernel's operations and events
- * (ml_intern_jupyter/protocol.py) wrapped in messages with a `kind` and `"v": 1`.
+ * (ml_intern_jupyter/protocol/) wrapped in messages with a `kind` and `"v": 1`.
  */
 
 export const PROTOCOL_VERSION = 1;

@@ -14,7 +14,7 @@ from typing import Any
 
 from .backend import LlamaBackend, close_generator
 from .models import ModelSpec
-from .prefix import PrefixCache
+from .prefix import PrefixCache, common_prefix
 
 PREFILL_SLICE = 96
 """Prompt tokens evaluated between two checks of the cancel flag (~0.4 s on 2 cores)."""
@@ -192,7 +192,7 @@ class LocalModel:
         """
         backend = self.backend
         end = len(tokens) if whole else len(tokens) - 1
-        kept = min(_common_prefix(backend.cached_tokens(), tokens), len(tokens) - 1)
+        kept = min(common_prefix(backend.cached_tokens(), tokens), len(tokens) - 1)
         saved = self.prefixes.longest_prefix(tokens[: len(tokens) - 1], longer_than=kept)
         if saved is not None and backend.restore_cache(saved.state, saved.tokens):
             kept = len(saved.tokens)
@@ -228,15 +228,6 @@ class LocalModel:
         """Values memoised for the saved preamble that ``tokens`` start with (a fresh dict if none)."""
         saved = self.prefixes.longest_prefix(tokens)
         return saved.memo if saved is not None else {}
-
-
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _merge_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:

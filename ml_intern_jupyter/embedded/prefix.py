@@ -82,3 +82,13 @@ class PrefixCache:
     def clear(self) -> None:
         """Forget every saved preamble."""
         self._entries.clear()
+
+
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    """How many leading tokens ``a`` and ``b`` share."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n

@@ -18,6 +18,7 @@ from .decide import NEUTRAL_REQUEST, Cancelled, decide
 from .dialect import ANSWER, CALL_PREFIX, FENCE, tool_name
 from .engine import GenOptions, LocalModel
 from .fit import cost, fit
+from .prefix import common_prefix
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def _respond(model: LocalModel, prepared: Prepared, cancel: threading.Event) -> 
     preamble = messages[: prepared.preamble]
     tokens = model.tokenize(model.chat_prompt(messages))
     prompt_tokens = len(tokens)
-    checkpoint = _common_prefix(model.tokenize(model.chat_prompt(preamble)), tokens)
+    checkpoint = common_prefix(model.tokenize(model.chat_prompt(preamble)), tokens)
     checkpoint = checkpoint if checkpoint >= MIN_CHECKPOINT else 0  # the preamble's cache is saved or restored
     if not tools and not model.prefill(tokens, cancel, checkpoint):
         yield Finish("cancelled", prompt_tokens, 0)
@@ -188,15 +189,6 @@ def _respond(model: LocalModel, prepared: Prepared, cancel: threading.Event) -> 
         yield Text(f"\n{FENCE}")  # close a code block left open (Markdown would swallow the rest)
     completion = writer.completion_tokens + generation.completion_tokens
     yield Finish(generation.finish_reason, generation.prompt_tokens, completion)
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _prompt_messages(

@@ -10,12 +10,20 @@ from typing import Any
 
 import pytest
 
+from ..hub_server import LocalHub
 from .kernel_driver import KernelDriver, started_kernel
 
 
 @pytest.fixture(scope="module")
 def kernel_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("kernel")
+
+
+@pytest.fixture(scope="module")
+def hub() -> Iterator[LocalHub]:
+    """A local Hub-compatible server for the module's kernel (never huggingface.co)."""
+    with LocalHub() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -15,27 +15,17 @@ from .kernel_driver import KernelDriver, started_kernel
 
 
 @pytest.fixture(scope="module")
-def hub() -> Iterator[LocalHub]:
-    with LocalHub() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("export-kernel")
-
-
-@pytest.fixture(scope="module")
-def kernel(hub: LocalHub, home: Path) -> Iterator[KernelDriver]:
-    config = home / "config.json"
+def kernel(hub: LocalHub, kernel_home: Path) -> Iterator[KernelDriver]:
+    config = kernel_home / "config.json"
     config.write_text(json.dumps({"share_traces": True}))
-    with started_kernel(home, ML_INTERN_CONFIG=str(config), HF_ENDPOINT=hub.endpoint, HF_TOKEN=TEST_TOKEN) as driver:
+    env = {"ML_INTERN_CONFIG": str(config), "HF_ENDPOINT": hub.endpoint, "HF_TOKEN": TEST_TOKEN}
+    with started_kernel(kernel_home, **env) as driver:
         yield driver
 
 
-def run_secret_session(kernel: KernelDriver, home: Path) -> str:
+def run_secret_session(kernel: KernelDriver, kernel_home: Path) -> str:
     secret = fake_secrets()[0][1]
-    script = home / "secret.json"
+    script = kernel_home / "secret.json"
     script.write_text(json.dumps({"turns": [{"text": f"I found the token {secret} in your env; never share it."}]}))
     out = kernel.run(f"%%intern --new --model scripted/{script}\nmy token is {secret}").text()
     assert "Export session to the Hub" in out  # the footer button
@@ -46,9 +36,9 @@ def session_id(kernel: KernelDriver) -> str:
     return kernel.run("print(get_ipython().magics_manager.registry['InternMagics'].agent.session().id)").text().strip()
 
 
-def test_export_to_a_file_writes_a_valid_redacted_trace(kernel: KernelDriver, home: Path):
-    secret = run_secret_session(kernel, home)
-    target = home / "out" / "trace.jsonl"
+def test_export_to_a_file_writes_a_valid_redacted_trace(kernel: KernelDriver, kernel_home: Path):
+    secret = run_secret_session(kernel, kernel_home)
+    target = kernel_home / "out" / "trace.jsonl"
     out = kernel.run(f"%intern export --to {target}").text()
     assert str(target) in out
     text = target.read_text()
@@ -58,8 +48,8 @@ def test_export_to_a_file_writes_a_valid_redacted_trace(kernel: KernelDriver, ho
     assert lines[0]["sessionId"] == session_id(kernel)
 
 
-def test_export_command_uploads_privately_and_share_traces_flips_visibility(kernel: KernelDriver, home: Path, hub):
-    secret = run_secret_session(kernel, home)
+def test_export_command_uploads_privately_and_share_traces_flips_visibility(kernel: KernelDriver, kernel_home, hub):
+    secret = run_secret_session(kernel, kernel_home)
     sid = session_id(kernel)
     out = kernel.run("%intern export", timeout=60).text()
     assert "alice/ml-intern-sessions" in out and "private" in out
@@ -79,9 +69,9 @@ def test_export_command_uploads_privately_and_share_traces_flips_visibility(kern
     assert auth and all(a == f"Bearer {TEST_TOKEN}" for a in auth if a)
 
 
-def test_footer_button_exports_with_one_click(kernel: KernelDriver, home: Path, hub):
+def test_footer_button_exports_with_one_click(kernel: KernelDriver, kernel_home: Path, hub):
     before = set(kernel.buttons("Export session to the Hub"))
-    run_secret_session(kernel, home)
+    run_secret_session(kernel, kernel_home)
     sid = session_id(kernel)
     [button] = [b for b in kernel.buttons("Export session to the Hub") if b not in before]
     kernel.click(button)
@@ -92,8 +82,8 @@ def test_footer_button_exports_with_one_click(kernel: KernelDriver, home: Path, 
     assert any(p.endswith(f"{sid}.jsonl") for p in repo_files())
 
 
-def test_share_traces_true_uploads_after_each_turn(kernel: KernelDriver, home: Path, hub):
-    script = home / "auto.json"
+def test_share_traces_true_uploads_after_each_turn(kernel: KernelDriver, kernel_home: Path, hub):
+    script = kernel_home / "auto.json"
     script.write_text(json.dumps({"turns": [{"text": "auto shared"}]}))
     kernel.run(f"%%intern --new --model scripted/{script}\nhello")
     sid = session_id(kernel)
